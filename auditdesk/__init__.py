@@ -1,0 +1,2 @@
+"""auditdesk auditdesk."""
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from auditdesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,389 @@
+"""The `auditdesk` command line: the same operations as the TUI, for people and scripts.
+
+Exit status: 0 success, 1 a user error (one clear message on stderr, or the
+full list of problems for `validate`), 2 a usage error.  Heavy modules (git,
+Textual, markdown-it) are imported only by the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from auditdesk.criteria.catalog import Catalog, Catalogs
+from auditdesk.criteria.problems import AuditdeskError, InvalidInput
+from auditdesk.criteria.results import ItemResult, sampled_pct
+from auditdesk.criteria.scoring import Scorecard, fmt_2, fmt_item, fmt_number, score_audit
+
+DEMO = Path(__file__).parent / "demo" / "10234-2024-SD.toml"
+
+
+def default_store() -> Path:
+    """$AUDITDESK_STORE, else the per-user data folder."""
+    env = os.environ.get("AUDITDESK_STORE")
+    if env:
+        return Path(env)
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "auditdesk" / "store"
+
+
+class Context:
+    """What every command gets: parsed arguments and lazily opened store."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.store_path: Path = Path(args.store) if getattr(args, "store", None) else default_store()
+        self._store: Any = None
+
+    @property
+    def store(self) -> Any:
+        if self._store is None:
+            from auditdesk.store.audits import AuditStore
+
+            self._store = AuditStore.open(self.store_path, create=True)
+        return self._store
+
+    @property
+    def user(self) -> Any:
+        from auditdesk.store.identity import resolve_identity
+
+        return resolve_identity(getattr(self.args, "user", None), self.store_path)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+# --- commands ---------------------------------------------------------------
+
+
+def cmd_demo(ctx: Context) -> int:
+    from auditdesk.store.document import from_toml
+
+    store = ctx.store
+    catalog = Catalogs().get("cts-isc-jsgf-05")
+    audit = from_toml(DEMO.read_bytes(), str(DEMO), catalog)
+    if store.exists(audit.project_no):
+        out(f"demo store {ctx.store_path} already holds {audit.project_no}")
+        return 0
+    result = store.save(audit, base=None, user=ctx.user, message=f"create audit {audit.project_no} (demo: the seed report)")
+    out(f"demo store {ctx.store_path}: audit {audit.project_no} at revision {result.commit[:7]}")
+    out(f"open it with: auditdesk --store {ctx.store_path}")
+    return 0
+
+
+def cmd_new(ctx: Context) -> int:
+    from auditdesk.store.document import new_audit
+
+    catalog_id, _, version = ctx.args.catalog.partition("@")
+    catalog = ctx.store.catalogs.get(catalog_id, version or None)
+    audit = new_audit(catalog, ctx.args.project_no, ctx.args.org, ctx.args.type)
+    if ctx.store.exists(audit.project_no):
+        raise AuditdeskError(f"an audit {audit.project_no} already exists in {ctx.store_path}; project numbers are unique")
+    result = ctx.store.save(audit, base=None, user=ctx.user)
+    out(f"created {audit.project_no} ({catalog.label}) at revision {result.commit[:7]}")
+    return 0
+
+
+def parse_pct(text: str, where: str) -> Decimal:
+    try:
+        value = Decimal(text.strip().rstrip("%"))
+    except InvalidOperation:
+        raise InvalidInput.single(where, "pct", f"{text!r} is not a percentage; give a number from 0 to 100 such as 97 or 66.67") from None
+    if not value.is_finite():
+        raise InvalidInput.single(where, "pct", f"{text!r} is not a percentage")
+    return value
+
+
+def cmd_score(ctx: Context) -> int:
+    args = ctx.args
+    loaded = ctx.store.load(args.audit)
+    audit, catalog = loaded.audit, loaded.catalog
+    changes: dict[str, ItemResult] = {}
+    special = args.na or args.samples is not None
+    if special and len(args.scores) != 1:
+        raise AuditdeskError("--na and --samples apply to one item: auditdesk score AUDIT CODE --na --reason TEXT")
+    for arg in args.scores:
+        code, eq, pct = arg.partition("=")
+        code = code.strip().upper()
+        if code not in catalog.items:
+            raise InvalidInput.single(args.audit, code, f"unknown item code {code!r} in catalog {catalog.label}")
+        old = audit.items.get(code, ItemResult())
+        if args.na:
+            if eq:
+                raise AuditdeskError(f"{arg}: with --na give the code alone")
+            result = ItemResult(na=True, reason=args.reason or "", note=args.note or old.note)
+        elif args.samples is not None:
+            if args.nonconforming is None:
+                raise AuditdeskError("--samples needs --nonconforming K (how many samples did not conform)")
+            result = ItemResult(samples=args.samples, nonconforming=args.nonconforming, note=args.note or old.note)
+            if not result.problems():
+                result = ItemResult(pct=sampled_pct(args.samples, args.nonconforming), samples=args.samples,
+                                    nonconforming=args.nonconforming, note=result.note)
+        else:
+            if not eq:
+                raise AuditdeskError(f"{arg}: write CODE=PCT, for example B17=97 (or use --na / --samples)")
+            result = ItemResult(pct=parse_pct(pct, args.audit), note=args.note or old.note)
+        problems = result.problems()
+        if problems:
+            raise InvalidInput.single(args.audit, f"{code}.{problems[0][0]}", problems[0][1])
+        changes[code] = result
+    audit.items.update(changes)
+    saved = ctx.store.save(audit, base=loaded.blob, user=ctx.user)
+    card = score_audit(catalog, audit.items, audit.special)
+    state = f"revision {saved.commit[:7]}" if saved.changed else "unchanged, no commit"
+    out(f"{audit.project_no}: {state}; total {fmt_2(card.total)} / {fmt_number(card.max)}, rate {fmt_2(card.rate)}, {card.star}")
+    return 0
+
+
+def scores_json(catalog: Catalog, card: Scorecard) -> dict[str, Any]:
+    return {
+        "catalog": catalog.label,
+        "totals": {
+            "parts": [
+                {"code": p.code, "title": p.title, "score": fmt_2(p.score), "max": fmt_number(p.points),
+                 "applicable": fmt_number(p.applicable)}
+                for p in card.parts
+            ],
+            "special": fmt_number(card.special),
+            "total": fmt_2(card.total),
+            "max": fmt_number(card.max),
+            "applicable": fmt_number(card.applicable),
+            "rate": fmt_2(card.rate) or None,
+            "star": card.star,
+        },
+        "items": {
+            code: {"pct": None if s.pct is None else _json_number(s.pct), "na": s.na, "score": fmt_number(s.score)}
+            for code, s in card.items.items()
+        },
+        "unscored": card.unscored,
+    }
+
+
+def _json_number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def load_for_reading(ctx: Context, ref: str, rev: str = "HEAD") -> tuple[Any, Catalog, str | None]:
+    """An audit by project number from the store, or a TOML file by path."""
+    if ref.endswith(".toml") and Path(ref).is_file():
+        from auditdesk.store.audits import AuditStore
+
+        audit, catalog = AuditStore.parse_file(Path(ref), Catalogs())
+        return audit, catalog, None
+    loaded = ctx.store.load(ref, rev)
+    commit = ctx.store.repo.resolve(rev)
+    return loaded.audit, loaded.catalog, commit
+
+
+def cmd_show(ctx: Context) -> int:
+    from auditdesk.store.document import AUDIT_TYPES, STAGES
+
+    audit, catalog, commit = load_for_reading(ctx, ctx.args.audit, ctx.args.rev)
+    card = score_audit(catalog, audit.items, audit.special)
+    if ctx.args.json:
+        data = {"project_no": audit.project_no, "organisation": audit.planning.organisation,
+                "audit_type": audit.planning.audit_type, "stage": audit.stage, "revision": commit,
+                **scores_json(catalog, card)}
+        out(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    p = audit.planning
+    out(f"{audit.project_no}  {p.organisation}")
+    out(f"{AUDIT_TYPES[p.audit_type]} · stage {audit.stage} ({STAGES[audit.stage]}) · catalog {catalog.label}"
+        + (f" · revision {commit[:7]}" if commit else ""))
+    out()
+    for part in card.parts:
+        out(f"  {part.code} {part.title:<8}{fmt_2(part.score):>8} / {fmt_number(part.points):<4} applicable {fmt_number(part.applicable)}")
+    if card.special:
+        out(f"  special items {fmt_number(card.special)}")
+    out(f"  total       {fmt_2(card.total):>8} / {fmt_number(card.max)}   applicable {fmt_number(card.applicable)}")
+    out(f"  rate        {fmt_2(card.rate):>8} %   star {card.star}")
+    if card.unscored:
+        out(f"\nunscored ({len(card.unscored)}): {' '.join(card.unscored)}")
+    return 0
+
+
+def cmd_report(ctx: Context) -> int:
+    from auditdesk.report.markdown import render
+
+    audit, catalog, commit = load_for_reading(ctx, ctx.args.audit, ctx.args.rev)
+    rendered = render(audit, catalog, revision=commit)
+    if ctx.args.format == "html":
+        from auditdesk.report.html import to_html
+
+        text = to_html(rendered, f"{audit.project_no} {audit.planning.organisation}")
+    else:
+        text = rendered.markdown
+    if ctx.args.output in (None, "-"):
+        sys.stdout.write(text)
+        if ctx.args.format == "md" and rendered.assets:
+            print("note: radar charts are written only with -o FILE (or use --format html)", file=sys.stderr)
+        return 0
+    from auditdesk.store.atomic import write_atomic
+
+    target = Path(ctx.args.output)
+    write_atomic(target, text.encode("utf-8"))
+    if ctx.args.format == "md":
+        for name, data in rendered.assets.items():
+            write_atomic(target.parent / name, data)
+    out(f"wrote {target}" + (f" and {len(rendered.assets)} chart(s)" if ctx.args.format == "md" and rendered.assets else ""))
+    return 0
+
+
+def cmd_validate(ctx: Context) -> int:
+    from auditdesk.criteria.catalog import parse_catalog
+    from auditdesk.store.audits import AuditStore
+
+    catalogs = Catalogs()
+    files = [Path(f) for f in ctx.args.files]
+    if not files:
+        files = sorted(catalogs.folders[-1].glob("*.toml"))
+        if (ctx.store_path / "audits").is_dir():
+            files += sorted((ctx.store_path / "audits").glob("*.toml"))
+    failed = 0
+    for path in files:
+        try:
+            data = path.read_bytes()
+            if b"[[parts" in data:
+                parse_catalog(data, str(path))
+            else:
+                AuditStore.parse_file(path, catalogs)
+        except OSError as exc:
+            failed += 1
+            print(f"{path}: cannot read: {exc.strerror}", file=sys.stderr)
+        except AuditdeskError as exc:
+            failed += 1
+            print(str(exc), file=sys.stderr)
+        else:
+            out(f"ok {path}")
+    if failed:
+        print(f"{failed} of {len(files)} file(s) have problems", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_catalog_list(ctx: Context) -> int:
+    for c in Catalogs().all():
+        out(f"{c.id}  version {c.version}  {c.scheme} ({c.specification})  {len(c.items)} items, {fmt_number(c.total)} points")
+    return 0
+
+
+def cmd_catalog_show(ctx: Context) -> int:
+    catalog_id, _, version = ctx.args.id.partition("@")
+    c = Catalogs().get(catalog_id, version or None)
+    if ctx.args.json:
+        data = {"id": c.id, "version": c.version, "hash": c.hash, "total": fmt_number(c.total),
+                "stars": [{"min": fmt_number(b.min), "level": b.level} for b in c.stars],
+                "parts": [{"code": p.code, "title": p.title, "points": fmt_number(p.points), "sections": [
+                    {"clause": s.clause, "title": s.title, "points": fmt_number(s.points), "items": [
+                        {"code": i.code, "clause": i.clause, "weight": fmt_number(i.weight), "text": i.text}
+                        for i in s.items]} for s in p.sections]} for p in c.parts]}
+        out(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    out(f"{c.id} version {c.version}: {c.scheme} ({c.specification}《{c.specification_title}》)")
+    out(f"{len(c.parts)} parts, {sum(len(p.sections) for p in c.parts)} sections, {len(c.items)} items, {fmt_number(c.total)} points; {c.hash}")
+    for p in c.parts:
+        out(f"\n{p.code} {p.title} ({fmt_number(p.points)})")
+        for s in p.sections:
+            out(f"  {s.clause} {s.title} ({fmt_number(s.points)})")
+            for i in s.items:
+                out(f"    {i.code:<4} {i.clause:<9} {fmt_number(i.weight):>4}  {i.text}")
+    out("\nstar levels: " + ", ".join(f"{b.level} ≥ {fmt_number(b.min)}" for b in c.stars))
+    return 0
+
+
+def cmd_tui(ctx: Context) -> int:
+    from auditdesk.tui.app import run
+
+    ctx.store  # create the store on first use
+    run(ctx.store_path, getattr(ctx.args, "user", None), mouse=getattr(ctx.args, "mouse", None))
+    return 0
+
+
+# --- parser -----------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                        help="the audit store (default: $AUDITDESK_STORE, else ~/.local/share/auditdesk/store)")
+    common.add_argument("--user", metavar="'NAME <EMAIL>'", default=argparse.SUPPRESS,
+                        help="who is acting (default: $AUDITDESK_USER, else git config, else the login name)")
+    parser = argparse.ArgumentParser(
+        prog="auditdesk", parents=[common],
+        description="Plan, score, conclude and review service-certification audits. With no command, opens the terminal app.",
+    )
+    parser.add_argument("--mouse", action=argparse.BooleanOptionalAction, default=None,
+                        help="mouse support in the app (default: off over SSH, on otherwise)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, func: Callable[[Context], int], help: str, parent: Any = sub) -> argparse.ArgumentParser:
+        p = parent.add_parser(name, parents=[common], help=help, description=help)
+        p.set_defaults(func=func)
+        return p
+
+    command("demo", cmd_demo, "create a store holding the sample audit 10234-2024-SD (the seed report)")
+
+    p = command("new", cmd_new, "create an audit in the planning stage")
+    p.add_argument("--catalog", required=True, metavar="ID[@VERSION]", help="criteria catalog (see: auditdesk catalog list)")
+    p.add_argument("--project-no", required=True, metavar="NO", help="project number, also the audit's id and file name")
+    p.add_argument("--org", required=True, metavar="NAME", help="organisation audited")
+    p.add_argument("--type", default="initial", choices=["initial", "surveillance", "recertification"])
+
+    p = command("score", cmd_score, "score items: CODE=PCT …, or one CODE with --na or --samples")
+    p.add_argument("audit", metavar="AUDIT", help="project number")
+    p.add_argument("scores", nargs="+", metavar="CODE=PCT")
+    p.add_argument("--na", action="store_true", help="not applicable (删减); needs --reason")
+    p.add_argument("--reason", help="why the item is not applicable")
+    p.add_argument("--samples", type=int, metavar="N", help="number of samples checked")
+    p.add_argument("--nonconforming", type=int, metavar="K", help="samples that did not conform")
+    p.add_argument("--note", help="evidence note for the item(s)")
+
+    p = command("show", cmd_show, "scores of an audit (--json for scripts)")
+    p.add_argument("audit", metavar="AUDIT", help="project number, or a path to an audit .toml file")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--rev", default="HEAD", help="show the audit as it was at this revision")
+
+    p = command("report", cmd_report, "render the audit report as Markdown or standalone HTML")
+    p.add_argument("audit", metavar="AUDIT", help="project number, or a path to an audit .toml file")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (radar charts beside it); default: standard output")
+    p.add_argument("--format", choices=["md", "html"], default="md")
+    p.add_argument("--rev", default="HEAD", help="render the audit as it was at this revision")
+
+    p = command("validate", cmd_validate, "check catalogs and audit files; lists every problem")
+    p.add_argument("files", nargs="*", metavar="FILE", help="default: the built-in catalogs and every audit in the store")
+
+    cat = command("catalog", lambda ctx: (cat.print_help(), 2)[1], "criteria catalogs")
+    catsub = cat.add_subparsers(dest="catalog_command", metavar="COMMAND")
+    command("list", cmd_catalog_list, "list the known catalogs", catsub)
+    p = command("show", cmd_catalog_show, "show a catalog's parts, sections and items", catsub)
+    p.add_argument("id", metavar="ID[@VERSION]")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    ctx = Context(args)
+    func: Callable[[Context], int] = getattr(args, "func", cmd_tui)
+    try:
+        return func(ctx)
+    except AuditdeskError as exc:
+        print(f"auditdesk: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("auditdesk: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    finally:
+        ctx.close()

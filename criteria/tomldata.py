@@ -1,0 +1,249 @@
+"""Typed records to and from TOML, with problems located by line.
+
+`tomllib` parses but keeps no positions, and `tomli_w` writes whatever it is
+given.  This module sits between them and the domain dataclasses: it checks
+types field by field (collecting every problem), fills defaults, rejects
+unknown keys, and writes the same data to the same bytes every time: fields
+in declaration order, defaults left out, whole decimals written as integers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import tomllib
+import types
+import typing
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
+
+import tomli_w
+
+from .problems import InvalidInput, Problem
+
+T = TypeVar("T")
+Path_ = tuple[str | int, ...]
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+(?:\s*\.\s*(?:"[^"]*"|[A-Za-z0-9_-]+))*)\s*=""")
+_PART = re.compile(r"""\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*\.?""")
+
+
+def _key_parts(text: str) -> tuple[str, ...]:
+    return tuple(m.group(1).strip("\"'") for m in _PART.finditer(text) if m.group(1))
+
+
+def locate(text: str, path: Path_) -> int | None:
+    """Best-effort 1-based line of `path` (keys and array indices) in TOML text.
+
+    Falls back to the nearest enclosing table or key, so a problem always
+    points somewhere useful in a hand-edited file.
+    """
+    want = tuple(path)
+    best: tuple[int, int] = (0, 0)  # (matched length, line)
+    table: tuple[str | int, ...] = ()
+    counters: dict[tuple[str | int, ...], int] = {}
+    delim: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if delim is not None:
+            if line.count(delim) % 2 == 1:
+                delim = None
+            continue
+        header = _HEADER.match(line)
+        if header and not _KEY.match(line):
+            keys = _key_parts(header.group(2))
+            resolved: list[str | int] = []
+            for i, key in enumerate(keys):
+                prefix = tuple(resolved) + (key,)
+                if header.group(1) == "[[" and i == len(keys) - 1:
+                    counters[prefix] = counters.get(prefix, -1) + 1
+                    for other in [k for k in counters if k[: len(prefix)] == prefix and len(k) > len(prefix)]:
+                        del counters[other]
+                resolved.append(key)
+                if prefix in counters:
+                    resolved.append(counters[prefix])
+            table = tuple(resolved)
+            full = table
+        else:
+            key = _KEY.match(line)
+            if not key:
+                continue
+            full = table + _key_parts(key.group(1))
+            rest = line[key.end():].lstrip()
+            for quote in ('"""', "'''"):
+                if rest.startswith(quote) and rest.count(quote) % 2 == 1:
+                    delim = quote
+        matched = 0
+        for a, b in zip(full, want):
+            if a != b:
+                break
+            matched += 1
+        if (matched == len(full) or matched == len(want)) and matched > best[0]:
+            best = (matched, number)
+    return best[1] or None
+
+
+def parse(data: bytes, source: str) -> dict[str, Any]:
+    """Parse TOML bytes, turning every failure into a located Problem."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise InvalidInput.single(source, "", "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM", 1)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InvalidInput.single(source, "", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", line) from None
+    try:
+        return tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        line = int(match.group(1)) if match else None
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+        if match:
+            message += f" (column {match.group(2)})"
+        raise InvalidInput.single(source, "", f"invalid TOML: {message}", line) from None
+
+
+def field_name(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class Reader:
+    """Converts parsed TOML into dataclasses, collecting located problems."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self.text = text
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def problem(self, path: Path_, message: str) -> None:
+        self.problems.append(Problem(self.source, field_name(path), message, locate(self.text, path)))
+
+    def check(self) -> None:
+        if self.problems:
+            raise InvalidInput(self.problems)
+
+    def record(self, cls: type[T], data: Any, path: Path_ = ()) -> T | None:
+        """Build dataclass `cls` from a TOML table, or None if it has problems."""
+        if not isinstance(data, dict):
+            self.problem(path, f"expected a table, got {_kind(data)}")
+            return None
+        hints = get_type_hints(cls)
+        fields = {f.name: f for f in dataclasses.fields(cls) if f.init}  # type: ignore[arg-type]
+        before = len(self.problems)
+        for key in data:
+            if key not in fields:
+                self.problem(path + (key,), f"unknown field (expected one of: {', '.join(fields)})")
+        values: dict[str, Any] = {}
+        for name, f in fields.items():
+            if name in data:
+                values[name] = self.value(hints[name], data[name], path + (name,))
+            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                self.problem(path + (name,), "missing (required)")
+        if len(self.problems) > before:
+            return None
+        return cls(**values)
+
+    def value(self, hint: Any, data: Any, path: Path_) -> Any:
+        origin, args = get_origin(hint), get_args(hint)
+        if origin in (typing.Union, types.UnionType):
+            inner = [a for a in args if a is not type(None)]
+            return self.value(inner[0], data, path)
+        if origin is Literal:
+            if data not in args:
+                self.problem(path, f"{data!r} is not one of: {', '.join(map(str, args))}")
+            return data
+        if origin in (tuple, list):
+            if not isinstance(data, list):
+                self.problem(path, f"expected a list, got {_kind(data)}")
+                return ()
+            return tuple(self.value(args[0], v, path + (i,)) for i, v in enumerate(data))
+        if origin is dict:
+            if not isinstance(data, dict):
+                self.problem(path, f"expected a table, got {_kind(data)}")
+                return {}
+            return {k: self.value(args[1], v, path + (k,)) for k, v in data.items()}
+        if dataclasses.is_dataclass(hint):
+            return self.record(hint, data, path)
+        if hint is Decimal:
+            if isinstance(data, bool) or not isinstance(data, (int, Decimal)):
+                self.problem(path, f"expected a number, got {_kind(data)}")
+                return Decimal(0)
+            if isinstance(data, Decimal) and not data.is_finite():
+                self.problem(path, "expected a finite number")
+                return Decimal(0)
+            return Decimal(data)
+        if hint is dt.date:
+            if isinstance(data, dt.datetime) or not isinstance(data, dt.date):
+                self.problem(path, f"expected a date such as 2024-04-11 (no quotes), got {_kind(data)}")
+            return data
+        if hint is dt.datetime:
+            if not isinstance(data, dt.datetime) or data.tzinfo is None:
+                self.problem(path, f"expected a date-time with offset such as 2024-04-11T09:30:00+08:00, got {_kind(data)}")
+            return data
+        if hint is int and isinstance(data, bool) or not isinstance(data, hint):
+            self.problem(path, f"expected {_KINDS.get(hint, hint.__name__)}, got {_kind(data)}")
+        return data
+
+
+_KINDS = {str: "text", int: "a whole number", bool: "true or false"}
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true/false)"
+    if isinstance(value, str):
+        return f"text {value[:40]!r}"
+    if isinstance(value, (int, Decimal)):
+        return f"the number {value}"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dt.datetime):
+        return f"the date-time {value.isoformat()}"
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()}"
+    return type(value).__name__
+
+
+def to_data(obj: Any) -> Any:
+    """Dataclass tree → plain TOML data, leaving out fields at their default."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if not f.init or value is None:
+                continue
+            if f.default is not dataclasses.MISSING and value == f.default:
+                continue
+            if f.default_factory is not dataclasses.MISSING and value == f.default_factory():
+                continue
+            out[f.name] = to_data(value)
+        return out
+    if isinstance(obj, dict):
+        return {k: to_data(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_data(v) for v in obj]
+    if isinstance(obj, Decimal):
+        return int(obj) if obj == obj.to_integral_value() else obj
+    return obj
+
+
+def dumps(data: dict[str, Any]) -> bytes:
+    """Deterministic TOML: multi-line strings for text with newlines."""
+    return tomli_w.dumps(data, multiline_strings=True).encode("utf-8")
+
+
+def load_record(cls: type[T], data: bytes, source: str) -> tuple[T, dict[str, Any]]:
+    """Parse and convert a whole TOML file; raise InvalidInput with every problem."""
+    raw = parse(data, source)
+    reader = Reader(data.decode("utf-8"), source)
+    result = reader.record(cls, raw)
+    reader.check()
+    assert result is not None
+    return result, raw

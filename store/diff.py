@@ -1,0 +1,136 @@
+"""Semantic diff of two audit revisions: fields, item results, scores.
+
+Reviewers want "B17 95 → 97, total 138.33 → 138.39", not TOML lines.  The
+diff walks the canonical data of both audits (the same data the TOML holds),
+so a new field needs no change here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from auditdesk.criteria import tomldata
+from auditdesk.criteria.catalog import Catalog
+from auditdesk.criteria.results import ItemResult
+from auditdesk.criteria.scoring import Scorecard, fmt_2, fmt_item, fmt_number, score_audit
+
+from .document import Audit
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    code: str
+    old: ItemResult | None
+    new: ItemResult | None
+    old_score: Decimal
+    new_score: Decimal
+
+    @property
+    def delta(self) -> Decimal:
+        return self.new_score - self.old_score
+
+
+@dataclass(frozen=True)
+class AuditDiff:
+    fields: tuple[FieldChange, ...]
+    items: tuple[ItemChange, ...]
+    before: Scorecard
+    after: Scorecard
+
+    @property
+    def empty(self) -> bool:
+        return not self.fields and not self.items
+
+    def summary(self, limit: int = 4) -> str:
+        """A one-line commit subject: "score B17 95 → 97; edit conclusion.overview"."""
+        parts = []
+        if self.items:
+            shown = [f"{c.code} {describe(c.old)} → {describe(c.new)}" for c in self.items[:limit]]
+            more = len(self.items) - limit
+            parts.append("score " + ", ".join(shown) + (f" and {more} more" if more > 0 else ""))
+        if self.fields:
+            names = list(dict.fromkeys(_top(f.field) for f in self.fields))
+            more = len(names) - limit
+            parts.append("edit " + ", ".join(names[:limit]) + (f" and {more} more" if more > 0 else ""))
+        return "; ".join(parts) or "no changes"
+
+    def details(self) -> str:
+        """Every change, one a line, for a commit body or a terminal."""
+        lines = [f"{f.field}: {show(f.old)} → {show(f.new)}" for f in self.fields]
+        lines += [
+            f"{c.code}: {describe(c.old)} → {describe(c.new)} (score {fmt_item(c.old_score)} → {fmt_item(c.new_score)})"
+            for c in self.items
+        ]
+        if self.items or self.before.special != self.after.special:
+            lines.append(f"total: {fmt_2(self.before.total)} → {fmt_2(self.after.total)}")
+            lines.append(f"rate: {fmt_2(self.before.rate)} → {fmt_2(self.after.rate)}")
+            if self.before.star != self.after.star:
+                lines.append(f"star: {self.before.star} → {self.after.star}")
+        return "\n".join(lines)
+
+
+def _top(field: str) -> str:
+    """Group a field path for the summary: planning.team[0].name → planning.team."""
+    return field.split("[", 1)[0]
+
+
+def describe(result: ItemResult | None) -> str:
+    if result is None or not result.is_scored:
+        return "unscored"
+    if result.na:
+        return "N/A"
+    assert result.pct is not None
+    return fmt_number(result.pct)
+
+
+def show(value: Any) -> str:
+    if value is None:
+        return "(empty)"
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Dotted paths of every leaf; lists of tables by index, lists of text whole."""
+    if isinstance(data, dict):
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            out.update(flatten(value, f"{prefix}.{key}" if prefix else key))
+        return out
+    if isinstance(data, list) and any(isinstance(v, dict) for v in data):
+        out = {}
+        for i, value in enumerate(data):
+            out.update(flatten(value, f"{prefix}[{i}]"))
+        return out
+    return {prefix: data}
+
+
+def diff_audits(old: Audit, new: Audit, catalog: Catalog, old_catalog: Catalog | None = None) -> AuditDiff:
+    old_data, new_data = tomldata.to_data(old), tomldata.to_data(new)
+    old_data.pop("items", None)
+    new_data.pop("items", None)
+    a, b = flatten(old_data), flatten(new_data)
+    fields = tuple(FieldChange(k, a.get(k), b.get(k)) for k in list(a) + [k for k in b if k not in a] if a.get(k) != b.get(k))
+    before = score_audit(old_catalog or catalog, old.items, old.special)
+    after = score_audit(catalog, new.items, new.special)
+    codes = list(dict.fromkeys(list(catalog.items) + list(old.items) + list(new.items)))
+    items = tuple(
+        ItemChange(code, old.items.get(code), new.items.get(code), _score(before, code), _score(after, code))
+        for code in codes
+        if old.items.get(code) != new.items.get(code)
+    )
+    return AuditDiff(fields, items, before, after)
+
+
+def _score(card: Scorecard, code: str) -> Decimal:
+    item = card.items.get(code)
+    return item.score if item else Decimal(0)

@@ -1,0 +1,55 @@
+"""Who is acting: the same identity authors commits and is checked by the stages."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+import socket
+import subprocess
+from pathlib import Path
+
+from auditdesk.criteria.problems import InvalidInput
+
+from .gitrepo import Identity
+
+_NAME_EMAIL = re.compile(r"^\s*([^<>]+?)\s*<([^<>\s]+@[^<>\s]+)>\s*$")
+
+
+def parse_identity(text: str, source: str = "--user") -> Identity:
+    """"Name <email>" or just "Name" (the email then derived from the login)."""
+    text = text.strip()
+    match = _NAME_EMAIL.match(text)
+    if match:
+        return Identity(match.group(1), match.group(2))
+    if not text or "<" in text or ">" in text or any(ord(c) < 32 for c in text):
+        raise InvalidInput.single(source, "", f"{text!r} is not a user; write it as 'Name <email>' or 'Name'")
+    return Identity(text, _default_email())
+
+
+def _default_email() -> str:
+    return f"{getpass.getuser()}@{socket.gethostname() or 'localhost'}"
+
+
+def _git_config(repo: Path, key: str) -> str:
+    try:
+        out = subprocess.run(
+            ["git", "config", "--get", key], cwd=repo, capture_output=True, text=True, timeout=10,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return out.stdout.strip() if out.returncode == 0 else ""
+
+
+def resolve_identity(explicit: str | None, repo: Path) -> Identity:
+    """--user, else $AUDITDESK_USER, else git config, else the login name."""
+    if explicit:
+        return parse_identity(explicit)
+    env = os.environ.get("AUDITDESK_USER")
+    if env:
+        return parse_identity(env, "$AUDITDESK_USER")
+    name, email = _git_config(repo, "user.name"), _git_config(repo, "user.email")
+    if name:
+        return Identity(name, email or _default_email())
+    return Identity(getpass.getuser(), _default_email())
