@@ -46,13 +46,15 @@ class Context:
             from auditdesk.store.audits import AuditStore
 
             self._store = AuditStore.open(self.store_path, create=True)
+            for line in self._store.recovered:
+                print(f"auditdesk: recovered: {line}", file=sys.stderr)
         return self._store
 
     @property
     def user(self) -> Any:
         from auditdesk.store.identity import resolve_identity
 
-        return resolve_identity(getattr(self.args, "user", None), self.store_path)
+        return resolve_identity(getattr(self.args, "user", None), self.store.repo)
 
     def close(self) -> None:
         if self._store is not None:
@@ -75,8 +77,14 @@ def cmd_demo(ctx: Context) -> int:
     if store.exists(audit.project_no):
         out(f"demo store {ctx.store_path} already holds {audit.project_no}")
         return 0
+    from auditdesk.store.gitrepo import Identity
+
     result = store.save(audit, base=None, user=ctx.user, message=f"create audit {audit.project_no} (demo: the seed report)")
+    leader = audit.planning.leaders[0].name
+    store.repo.set_config("user.name", leader)
+    store.repo.set_config("user.email", "team-leader@demo.invalid")
     out(f"demo store {ctx.store_path}: audit {audit.project_no} at revision {result.commit[:7]}")
+    out(f"commands in this store act as the team leader {leader} unless --user or $AUDITDESK_USER says otherwise")
     out(f"open it with: auditdesk --store {ctx.store_path}")
     return 0
 
@@ -300,6 +308,192 @@ def cmd_catalog_show(ctx: Context) -> int:
     return 0
 
 
+def cmd_init(ctx: Context) -> int:
+    from auditdesk.store.audits import AuditStore
+
+    AuditStore.open(ctx.store_path, create=True, shared_group=ctx.args.shared).close()
+    out(f"store ready at {ctx.store_path}" + (" (shared with the folder's group)" if ctx.args.shared else ""))
+    return 0
+
+
+def cmd_list(ctx: Context) -> int:
+    rows = [s for s in ctx.store.summaries()
+            if (ctx.args.stage is None or s.stage == ctx.args.stage) and (ctx.args.year is None or s.year == ctx.args.year)]
+    if ctx.args.json:
+        from dataclasses import asdict
+
+        out(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2))
+        return 0
+    for r in rows:
+        if r.error:
+            out(f"{r.project_no:<16} ! {r.error}")
+        else:
+            out(f"{r.project_no:<16} {r.stage:<10} {r.total:>7} {r.rate:>6} {r.star:<6} {r.organisation}")
+    return 0
+
+
+def cmd_log(ctx: Context) -> int:
+    history = ctx.store.history(ctx.args.audit, ctx.args.limit)
+    if ctx.args.json:
+        out(json.dumps([{"revision": rev.commit, "author": rev.author, "email": rev.email, "date": rev.date.isoformat(),
+                         "message": rev.message, "stage": s.stage, "total": s.total, "rate": s.rate, "star": s.star}
+                        for rev, s in history], ensure_ascii=False, indent=2))
+        return 0
+    for rev, s in history:
+        subject = rev.message.splitlines()[0] if rev.message else ""
+        out(f"{rev.commit[:7]} {rev.date:%Y-%m-%d %H:%M} {rev.author:<10} {s.stage:<10} {s.total:>7}  {subject}")
+    return 0
+
+
+def cmd_diff(ctx: Context) -> int:
+    from auditdesk.store.diff import diff_audits
+
+    store, args = ctx.store, ctx.args
+    if args.against:
+        old, new = store.load(args.against), store.load(args.audit)
+        labels = (args.against, args.audit)
+    else:
+        revs = [args.rev_a, args.rev_b] if args.rev_a else []
+        if not revs:
+            log = store.log(args.audit, 2)
+            if len(log) < 2:
+                raise AuditdeskError(f"{args.audit} has only one revision; nothing to compare")
+            revs = [log[1].commit, log[0].commit]
+        elif args.rev_b is None:
+            revs = [args.rev_a, "HEAD"]
+        old, new = store.load(args.audit, revs[0]), store.load(args.audit, revs[1])
+        labels = tuple(store.repo.resolve(r)[:7] for r in revs)
+    change = diff_audits(old.audit, new.audit, new.catalog, old.catalog)
+    if args.json:
+        out(json.dumps(diff_json(change, labels), ensure_ascii=False, indent=2))
+        return 0
+    out(f"{labels[0]} → {labels[1]}: {change.summary()}")
+    if change.details():
+        out(change.details())
+    return 0
+
+
+def diff_json(change: Any, labels: tuple[str, str]) -> dict[str, Any]:
+    from auditdesk.store.diff import describe
+
+    def totals(card: Scorecard) -> dict[str, Any]:
+        return {"parts": {p.code: fmt_2(p.score) for p in card.parts}, "total": fmt_2(card.total),
+                "applicable": fmt_number(card.applicable), "rate": fmt_2(card.rate) or None, "star": card.star}
+
+    return {
+        "from": labels[0], "to": labels[1],
+        "fields": [{"field": f.field, "old": _plain(f.old), "new": _plain(f.new)} for f in change.fields],
+        "items": [{"code": c.code, "old": describe(c.old), "new": describe(c.new), "old_score": fmt_number(c.old_score),
+                   "new_score": fmt_number(c.new_score), "delta": fmt_number(c.delta)} for c in change.items],
+        "before": totals(change.before), "after": totals(change.after),
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return fmt_number(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def cmd_blame(ctx: Context) -> int:
+    from auditdesk.store.diff import blame
+
+    lines = blame(ctx.store.revisions(ctx.args.audit))
+    if ctx.args.key:
+        key = ctx.args.key
+        key = f"items.{key.upper()}" if key.upper() in ctx.store.load(ctx.args.audit).catalog.items else key
+        lines = [b for b in lines if b.key == key or b.key.startswith(key + ".") or b.key.startswith(key + "[")]
+        if not lines:
+            raise AuditdeskError(f"{ctx.args.audit} has no field or item {ctx.args.key!r}")
+    for b in lines:
+        rev = b.revision
+        out(f"{rev.commit[:7]} {rev.date:%Y-%m-%d} {rev.author:<10} {b.key}: {b.old} → {b.value}")
+    return 0
+
+
+def cmd_commit(ctx: Context) -> int:
+    result = ctx.store.commit_worktree(ctx.args.audit, ctx.user)
+    out(f"{ctx.args.audit}: " + (f"committed at revision {result.commit[:7]}" if result.changed else "no changes to commit"))
+    return 0
+
+
+def cmd_advance(ctx: Context) -> int:
+    from auditdesk.store import workflow
+
+    loaded = ctx.store.load(ctx.args.audit)
+    who, now = ctx.user, _now()
+    result = ctx.store.transition(loaded, lambda a: workflow.advance(a, loaded.catalog, who, now), who)
+    out(f"{ctx.args.audit}: now {loaded.audit.stage} (revision {result.commit[:7]})")
+    return 0
+
+
+def cmd_return(ctx: Context) -> int:
+    from auditdesk.store import workflow
+
+    loaded = ctx.store.load(ctx.args.audit)
+    who, now, reviewers = ctx.user, _now(), ctx.store.reviewers
+    result = ctx.store.transition(loaded, lambda a: workflow.return_to(a, ctx.args.to, ctx.args.reason, who, reviewers, now), who)
+    out(f"{ctx.args.audit}: returned to {loaded.audit.stage} (revision {result.commit[:7]})")
+    return 0
+
+
+def cmd_approve(ctx: Context) -> int:
+    from auditdesk.report.provenance import approve
+
+    tag = approve(ctx.store, ctx.args.audit, ctx.user, _now(), ctx.args.comment or "")
+    out(f"{ctx.args.audit}: approved; tag {tag.name} at revision {tag.commit[:7]}")
+    return 0
+
+
+def cmd_reopen(ctx: Context) -> int:
+    from auditdesk.store import workflow
+
+    loaded = ctx.store.load(ctx.args.audit)
+    who, now, reviewers = ctx.user, _now(), ctx.store.reviewers
+    result = ctx.store.transition(loaded, lambda a: workflow.reopen(a, ctx.args.reason, who, reviewers, now), who)
+    out(f"{ctx.args.audit}: reopened, now {loaded.audit.stage} (revision {result.commit[:7]})")
+    return 0
+
+
+def cmd_status(ctx: Context) -> int:
+    from auditdesk.report.provenance import status
+
+    info = status(ctx.store, ctx.args.audit)
+    if ctx.args.json:
+        out(json.dumps(info, ensure_ascii=False, indent=2))
+        return 0
+    out(f"{info['project_no']}: stage {info['stage']}" + (f", next {info['next']}" if info["next"] else ""))
+    if info["blockers"]:
+        out(f"blocks the next stage ({len(info['blockers'])}):")
+        for b in info["blockers"]:
+            out(f"  - {b}")
+    elif info["next"]:
+        out("ready for the next stage")
+    approval = info["approval"]
+    if approval:
+        state = "valid" if approval["valid"] else "VOID: the audit changed since (" + ", ".join(approval["changed"]) + ")"
+        out(f"approved by {approval['by']} at {approval['at']} (tag {approval['tag']}): {state}")
+    for t in info["transitions"]:
+        out(f"  {t['at']}  → {t['to']:<10} {t['by']}" + (f"  {t['reason']}" if t["reason"] else ""))
+    return 0
+
+
+def cmd_verify(ctx: Context) -> int:
+    from auditdesk.report.provenance import verify
+
+    verdict = verify(ctx.store, Path(ctx.args.report))
+    out(verdict.message)
+    return 0 if verdict.ok else 1
+
+
+def _now() -> Any:
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc).astimezone().replace(microsecond=0)
+
+
 def cmd_tui(ctx: Context) -> int:
     from auditdesk.tui.app import run
 
@@ -360,6 +554,56 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("validate", cmd_validate, "check catalogs and audit files; lists every problem")
     p.add_argument("files", nargs="*", metavar="FILE", help="default: the built-in catalogs and every audit in the store")
+
+    p = command("init", cmd_init, "create an empty store (a git repository)")
+    p.add_argument("--shared", action="store_true", help="for several Unix users: git's --shared=group, group-writable files")
+
+    p = command("list", cmd_list, "list the audits in the store")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--stage", choices=["planning", "onsite", "conclusion", "review", "approved"])
+    p.add_argument("--year", metavar="YYYY", help="audits whose on-site audit started in this year")
+
+    p = command("log", cmd_log, "revisions of an audit, newest first, with stage and total")
+    p.add_argument("audit", metavar="AUDIT")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("-n", "--limit", type=int, metavar="N")
+
+    p = command("diff", cmd_diff, "what changed between two revisions (default: the last two), or two audits")
+    p.add_argument("audit", metavar="AUDIT")
+    p.add_argument("rev_a", nargs="?", metavar="REV_A")
+    p.add_argument("rev_b", nargs="?", metavar="REV_B")
+    p.add_argument("--against", metavar="OTHER_AUDIT", help="compare with another audit (e.g. last year's), item by item")
+    p.add_argument("--json", action="store_true")
+
+    p = command("blame", cmd_blame, "who last changed each item result or field, when, and from what")
+    p.add_argument("audit", metavar="AUDIT")
+    p.add_argument("key", nargs="?", metavar="CODE|FIELD", help="an item code (B17) or a field (conclusion.overview)")
+
+    p = command("commit", cmd_commit, "validate a hand-edited audit file and commit it as your change")
+    p.add_argument("audit", metavar="AUDIT")
+
+    p = command("status", cmd_status, "stage, what blocks the next one, approval and transitions")
+    p.add_argument("audit", metavar="AUDIT")
+    p.add_argument("--json", action="store_true")
+
+    p = command("advance", cmd_advance, "move to the next stage, or list everything that blocks it")
+    p.add_argument("audit", metavar="AUDIT")
+
+    p = command("return", cmd_return, "reviewer: send the audit back to an earlier stage")
+    p.add_argument("audit", metavar="AUDIT")
+    p.add_argument("--to", required=True, choices=["planning", "onsite", "conclusion"])
+    p.add_argument("--reason", required=True)
+
+    p = command("approve", cmd_approve, "reviewer: approve the audit (records a tag with content and report hashes)")
+    p.add_argument("audit", metavar="AUDIT")
+    p.add_argument("--comment", help="review comments to record")
+
+    p = command("reopen", cmd_reopen, "reopen an approved audit for changes; the reason is recorded")
+    p.add_argument("audit", metavar="AUDIT")
+    p.add_argument("--reason", required=True)
+
+    p = command("verify", cmd_verify, "is this report file exactly the report of an approved revision?")
+    p.add_argument("report", metavar="REPORT.md")
 
     cat = command("catalog", lambda ctx: (cat.print_help(), 2)[1], "criteria catalogs")
     catsub = cat.add_subparsers(dest="catalog_command", metavar="COMMAND")

@@ -8,22 +8,25 @@ revision the edit started from (see `gitrepo` for how that is made safe).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Callable
 
+from auditdesk.criteria import tomldata
 from auditdesk.criteria.catalog import Catalog, Catalogs
 from auditdesk.criteria.problems import AuditdeskError, InvalidInput
 from auditdesk.criteria.scoring import fmt_2, score_audit
 
-from . import document
+from . import document, workflow
 from .diff import diff_audits
+from .atomic import write_atomic
 from .document import Audit, check_project_no
 from .gitrepo import GitRepo, Identity, Revision, SaveResult
 
 AUDITS = "audits"
+CONFIG = "auditdesk.toml"
 
 
 @dataclass(frozen=True)
@@ -51,29 +54,34 @@ class Summary:
     error: str = ""
 
 
-class HandEdited(AuditdeskError):
-    """The working-tree file has changes that were never committed."""
-
-
-def git_blob_id(data: bytes) -> str:
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
-
-
 class AuditStore:
     def __init__(self, root: Path, catalogs: Catalogs | None = None) -> None:
         self.root = root
         self.repo = GitRepo(root)
         self.catalogs = catalogs or Catalogs()
+        self.recovered: list[str] = []
+        self._cache: dict[str, dict[str, str]] | None = None
+        self._cache_dirty = False
 
     @classmethod
-    def open(cls, root: Path, *, create: bool = False, catalogs: Catalogs | None = None) -> "AuditStore":
-        """Open the store at `root`, creating an empty one if asked and absent."""
+    def open(cls, root: Path, *, create: bool = False, shared_group: bool = False,
+             catalogs: Catalogs | None = None) -> "AuditStore":
+        """Open the store at `root` (creating an empty one if asked and absent).
+
+        Anything an interrupted save left behind is finished or reported in
+        `recovered`, for the interface to show.
+        """
         if create and not (root / ".git").exists():
             if root.exists() and any(root.iterdir()):
                 raise AuditdeskError(f"{root} exists, is not empty and is not a git repository; choose another --store")
-            root.mkdir(parents=True, exist_ok=True)
-            GitRepo.init(root).close()
-        return cls(root, catalogs)
+            try:
+                root.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise AuditdeskError(f"cannot create the store {root}: {exc.strerror}") from None
+            GitRepo.init(root, shared_group=shared_group).close()
+        store = cls(root, catalogs)
+        store.recovered = store.repo.recover()
+        return store
 
     def close(self) -> None:
         self.repo.close()
@@ -120,60 +128,145 @@ class AuditStore:
         return Loaded(audit, catalog, blob, path)
 
     def save(self, audit: Audit, *, base: str | None, user: Identity, message: str | None = None) -> SaveResult:
-        """Commit `audit` if it changed since `base`; the message says what changed."""
+        """Commit an edit of `audit` made from revision `base` (None: a new audit).
+
+        Refused when `user` may not edit the audit as it stands at `base`
+        (stage and team, see `workflow`), or when it changed since `base`.
+        """
+        old = self._at(base)
+        if old is not None:
+            why = workflow.edit_refusal(old[0], user)
+            if why:
+                raise workflow.NotAllowed(why)
+        return self._commit(audit, base, user, message, old)
+
+    def transition(self, loaded: Loaded, change: Callable[[Audit], str], user: Identity) -> SaveResult:
+        """Apply a workflow step (advance, return, approve, reopen) and commit it.
+
+        `change` checks its own rules and returns the commit message.
+        """
+        message = change(loaded.audit)
+        return self._commit(loaded.audit, loaded.blob, user, message, None)
+
+    def _at(self, blob: str | None) -> tuple[Audit, Catalog] | None:
+        return None if blob is None else self.parse(self.repo.read_blob(blob), "base revision")
+
+    def _commit(self, audit: Audit, base: str | None, user: Identity, message: str | None,
+                old: tuple[Audit, Catalog] | None) -> SaveResult:
         path = self.path_of(audit.project_no)
         catalog = self.catalogs.get(audit.catalog.id, audit.catalog.version)
         problems = document.audit_problems(audit, catalog)
         if problems:
-            raise InvalidInput.single(path, ".".join(map(str, problems[0][0])), problems[0][1])
-        self._refuse_hand_edits(path, base)
+            raise InvalidInput.single(path, tomldata.field_name(problems[0][0]), problems[0][1])
         if message is None:
-            message = self._describe(audit, base, catalog)
+            message = self._describe(audit, catalog, old or self._at(base))
         return self.repo.save(path, document.to_toml(audit), base=base, author=user, message=message)
 
-    def _describe(self, audit: Audit, base: str | None, catalog: Catalog) -> str:
-        if base is None:
+    def _describe(self, audit: Audit, catalog: Catalog, old: tuple[Audit, Catalog] | None) -> str:
+        if old is None:
             return f"create audit {audit.project_no} ({audit.planning.organisation})"
-        old, old_catalog = self.parse(self.repo.read_blob(base), "base revision")
-        change = diff_audits(old, audit, catalog, old_catalog)
+        change = diff_audits(old[0], audit, catalog, old[1])
         body = change.details()
         return f"{audit.project_no}: {change.summary()}" + (f"\n\n{body}\n" if body else "")
 
-    def _refuse_hand_edits(self, path: str, base: str | None) -> None:
-        """Never overwrite bytes someone typed into the working tree and did not commit."""
-        try:
-            on_disk = (self.root / path).read_bytes()
-        except FileNotFoundError:
-            return
-        head = self.repo.blob_id(path)
-        if git_blob_id(on_disk) not in (head, base):
-            raise HandEdited(
-                f"{path} was edited outside auditdesk and not committed; "
-                f"run 'auditdesk commit {Path(path).stem}' to keep those edits, or 'git -C {self.root} checkout -- {path}' to drop them"
-            )
+    @property
+    def reviewers(self) -> workflow.Reviewers:
+        """Qualified reviewers from the store's `auditdesk.toml` (`reviewers = [...]`)."""
+        data = self.repo.read(CONFIG) if self.repo.blob_id(CONFIG) else b""
+        raw = tomldata.parse(data, str(self.root / CONFIG)) if data else {}
+        names = raw.get("reviewers", [])
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise InvalidInput.single(str(self.root / CONFIG), "reviewers", 'expected a list of names, such as ["Li Reviewer"]')
+        return workflow.Reviewers(tuple(names))
 
     def log(self, project_no: str, limit: int | None = None) -> list[Revision]:
         return self.repo.log(self.path_of(project_no), limit=limit)
 
+    def history(self, project_no: str, limit: int | None = None) -> list[tuple[Revision, Summary]]:
+        """Revisions newest first, each with the audit's stage and scores then."""
+        path = self.path_of(project_no)
+        out = []
+        for rev in self.log(project_no, limit):
+            blob = self.repo.blob_id(path, rev.commit)
+            summary = self._summary(path, blob) if blob else Summary(project_no, "", "", "", "", "", "", "", error="deleted")
+            out.append((rev, summary))
+        self._save_cache()
+        return out
+
+    def revisions(self, project_no: str) -> list[tuple[Revision, Audit]]:
+        """Every revision of an audit, oldest first, parsed (for blame)."""
+        path = self.path_of(project_no)
+        out = []
+        for rev in reversed(self.log(project_no)):
+            blob = self.repo.blob_id(path, rev.commit)
+            if blob:
+                out.append((rev, self.parse(self.repo.read_blob(blob), f"{path}@{rev.commit[:7]}")[0]))
+        return out
+
+    def commit_worktree(self, project_no: str, user: Identity) -> SaveResult:
+        """Commit a hand edit of the working-tree file, in canonical form.
+
+        The file is validated first (every problem with its line); the bytes
+        as typed are kept on a side ref before the canonical form replaces them.
+        """
+        path = self.path_of(project_no)
+        try:
+            data = (self.root / path).read_bytes()
+        except OSError as exc:
+            raise AuditdeskError(f"{self.root / path}: cannot read: {exc.strerror}") from None
+        audit, _ = self.parse(data, str(self.root / path))
+        if audit.project_no != project_no:
+            raise InvalidInput.single(str(self.root / path), "project_no", f"is {audit.project_no!r} but the file is {path}; they must agree")
+        base = self.repo.blob_id(path)
+        old = self._at(base)
+        if old is not None:
+            why = workflow.edit_refusal(old[0], user)
+            if why:
+                raise workflow.NotAllowed(why)
+        canonical = document.to_toml(audit)
+        if canonical != data:
+            self.repo.discard_worktree(path, author=user)
+        message = self._describe(audit, self.catalogs.get(audit.catalog.id, audit.catalog.version), old)
+        return self.repo.save(path, canonical, base=base, author=user, message=message.replace(": ", ": hand edit: ", 1))
+
+    def dirty(self) -> list[str]:
+        """Project numbers whose working-tree file differs from the last commit."""
+        return [Path(p).stem for p in self.repo.status_dirty(AUDITS) if p.endswith(".toml")]
+
     def summaries(self) -> list[Summary]:
         """One summary per audit at HEAD; unchanged blobs come from a cache."""
         blobs = {p: b for p, b in self.repo.blobs(AUDITS).items() if p.endswith(".toml")}
-        cache_path = self.root / ".git" / "auditdesk" / "summaries.json"
-        try:
-            cache: dict[str, dict[str, str]] = json.loads(cache_path.read_text("utf-8"))
-        except (OSError, ValueError):
-            cache = {}
-        out, fresh = [], {}
-        for path, blob in sorted(blobs.items()):
-            entry = cache.get(blob) or asdict(self._summarise(path, blob))
-            fresh[blob] = entry
-            out.append(Summary(**entry))
-        if fresh.keys() != cache.keys():
-            cache_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(fresh, ensure_ascii=False), "utf-8")
-            os.replace(tmp, cache_path)
+        out = [self._summary(path, blob) for path, blob in sorted(blobs.items())]
+        self._save_cache()
         return out
+
+    @property
+    def _cache_path(self) -> Path:
+        return self.root / ".git" / "auditdesk" / "summaries.json"
+
+    def _summary(self, path: str, blob: str) -> Summary:
+        if self._cache is None:
+            try:
+                self._cache = json.loads(self._cache_path.read_text("utf-8"))
+            except (OSError, ValueError):
+                self._cache = {}
+            self._cache_dirty = False
+        assert self._cache is not None
+        entry = self._cache.get(blob)
+        if entry is None:
+            entry = self._cache[blob] = asdict(self._summarise(path, blob))
+            self._cache_dirty = True
+        return Summary(**entry)
+
+    def _save_cache(self) -> None:
+        """Keep the summary cache (a derived file in .git, safe to delete)."""
+        if not self._cache_dirty or self._cache is None:
+            return
+        try:
+            write_atomic(self._cache_path, json.dumps(self._cache, ensure_ascii=False).encode("utf-8"))
+        except AuditdeskError:
+            pass  # a read-only store still lists; it just recomputes next time
+        self._cache_dirty = False
 
     def _summarise(self, path: str, blob: str) -> Summary:
         project_no = Path(path).stem

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, Sequence, TypeVar
 
 from auditdesk.criteria import tomldata
 from auditdesk.criteria.catalog import Catalog
 from auditdesk.criteria.results import ItemResult
 from auditdesk.criteria.scoring import Scorecard, fmt_2, fmt_item, fmt_number, score_audit
 
-from .document import Audit
+from .document import Audit, item_order
 
 
 @dataclass(frozen=True)
@@ -134,3 +134,45 @@ def diff_audits(old: Audit, new: Audit, catalog: Catalog, old_catalog: Catalog |
 def _score(card: Scorecard, code: str) -> Decimal:
     item = card.items.get(code)
     return item.score if item else Decimal(0)
+
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Blame(Generic[R]):
+    """Who last set a field or an item result, in which revision, and from what."""
+
+    key: str
+    value: str
+    revision: R
+    old: str
+
+
+def _leaves(audit: Audit) -> dict[str, str]:
+    data = tomldata.to_data(audit)
+    items = data.pop("items", {})
+    leaves = {k: show(v) for k, v in flatten(data).items()}
+    leaves.update({f"items.{code}": describe(audit.items[code]) for code in items})
+    return leaves
+
+
+def blame(revisions: Sequence[tuple[R, Audit]]) -> list[Blame[R]]:
+    """For every field and item of the newest revision, its last change (oldest first input)."""
+    last: dict[str, Blame[R]] = {}
+    previous: dict[str, str] = {}
+    for revision, audit in revisions:
+        current = _leaves(audit)
+        for key, value in current.items():
+            if previous.get(key) != value:
+                last[key] = Blame(key, value, revision, previous.get(key, "(none)"))
+        for key in set(previous) - set(current):
+            last.pop(key, None)
+        previous = current
+    return sorted(last.values(), key=lambda b: _blame_order(b.key))
+
+
+def _blame_order(key: str) -> tuple[int, Any]:
+    if key.startswith("items."):
+        return (1, item_order(key[6:]))
+    return (0, key)

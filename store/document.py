@@ -64,8 +64,9 @@ def check_project_no(value: str) -> str | None:
     if bad:
         shown = ", ".join(repr(c) if c.isprintable() else f"U+{ord(c):04X}" for c in dict.fromkeys(bad))
         return f"project number {value!r} contains characters that cannot be in a file name ({shown})"
-    if ".." in value or not PROJECT_NO.match(value):
-        return f"project number {value!r} must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'"
+    if ".." in value or not PROJECT_NO.match(value) or value.endswith((".", ".lock")):
+        return (f"project number {value!r} must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit, "
+                "without '..' and not ending in '.' or '.lock'")
     return None
 
 
@@ -259,6 +260,7 @@ class Audit:
     review: Review = field(default_factory=Review)
     transitions: tuple[Transition, ...] = ()
     previous: str = ""
+    created_by: str = ""
 
     @property
     def special(self) -> SpecialItems:
@@ -348,8 +350,8 @@ def _code_range(catalog: Catalog) -> str:
     return ", ".join(f"{p.items[0].code}–{p.items[-1].code}" for p in catalog.parts)
 
 
-def new_audit(catalog: Catalog, project_no: str, organisation: str, audit_type: str = "initial") -> Audit:
-    """A fresh audit in planning, pinned to `catalog`."""
+def new_audit(catalog: Catalog, project_no: str, organisation: str, audit_type: str = "initial", created_by: str = "") -> Audit:
+    """A fresh audit in planning, pinned to `catalog`; its creator is on its team until planning names one."""
     why = check_project_no(project_no)
     if why:
         raise InvalidInput([Problem("new audit", "project_no", why)])
@@ -358,6 +360,7 @@ def new_audit(catalog: Catalog, project_no: str, organisation: str, audit_type: 
     return Audit(
         project_no=project_no,
         catalog=CatalogRef(catalog.id, catalog.version, catalog.hash),
+        created_by=created_by,
         planning=Planning(
             organisation=organisation,
             audit_type=audit_type,  # type: ignore[arg-type]

@@ -6,12 +6,10 @@ import getpass
 import os
 import re
 import socket
-import subprocess
-from pathlib import Path
 
 from auditdesk.criteria.problems import InvalidInput
 
-from .gitrepo import Identity
+from .gitrepo import GitRepo, Identity
 
 _NAME_EMAIL = re.compile(r"^\s*([^<>]+?)\s*<([^<>\s]+@[^<>\s]+)>\s*$")
 
@@ -31,25 +29,14 @@ def _default_email() -> str:
     return f"{getpass.getuser()}@{socket.gethostname() or 'localhost'}"
 
 
-def _git_config(repo: Path, key: str) -> str:
-    try:
-        out = subprocess.run(
-            ["git", "config", "--get", key], cwd=repo, capture_output=True, text=True, timeout=10,
-            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
-        )
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return out.stdout.strip() if out.returncode == 0 else ""
-
-
-def resolve_identity(explicit: str | None, repo: Path) -> Identity:
-    """--user, else $AUDITDESK_USER, else git config, else the login name."""
+def resolve_identity(explicit: str | None, repo: GitRepo | None) -> Identity:
+    """--user, else $AUDITDESK_USER, else the store's git config, else the login name."""
     if explicit:
         return parse_identity(explicit)
     env = os.environ.get("AUDITDESK_USER")
     if env:
         return parse_identity(env, "$AUDITDESK_USER")
-    name, email = _git_config(repo, "user.name"), _git_config(repo, "user.email")
+    name = repo.config("user.name") if repo else ""
     if name:
-        return Identity(name, email or _default_email())
+        return Identity(name, (repo.config("user.email") if repo else "") or _default_email())
     return Identity(getpass.getuser(), _default_email())
