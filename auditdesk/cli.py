@@ -90,15 +90,29 @@ def cmd_demo(ctx: Context) -> int:
 
 
 def cmd_new(ctx: Context) -> int:
-    from auditdesk.store.document import new_audit
+    from auditdesk.store.document import follow_up, new_audit
 
-    catalog_id, _, version = ctx.args.catalog.partition("@")
-    catalog = ctx.store.catalogs.get(catalog_id, version or None)
-    audit = new_audit(catalog, ctx.args.project_no, ctx.args.org, ctx.args.type)
+    args, who = ctx.args, ctx.user
+    if args.previous:
+        previous = ctx.store.load(args.previous)
+        catalog = previous.catalog
+        if args.catalog:
+            catalog_id, _, version = args.catalog.partition("@")
+            catalog = ctx.store.catalogs.get(catalog_id, version or None)
+        if args.type == "initial":
+            raise AuditdeskError("an audit that follows another is a surveillance or recertification: add --type surveillance")
+        audit = follow_up(previous.audit, catalog, args.project_no, args.type, who.name)
+    else:
+        if not args.catalog or not args.org:
+            raise AuditdeskError("a new audit needs --catalog ID and --org NAME (or --from AUDIT to follow an earlier one)")
+        catalog_id, _, version = args.catalog.partition("@")
+        catalog = ctx.store.catalogs.get(catalog_id, version or None)
+        audit = new_audit(catalog, args.project_no, args.org, args.type, who.name)
     if ctx.store.exists(audit.project_no):
         raise AuditdeskError(f"an audit {audit.project_no} already exists in {ctx.store_path}; project numbers are unique")
-    result = ctx.store.save(audit, base=None, user=ctx.user)
-    out(f"created {audit.project_no} ({catalog.label}) at revision {result.commit[:7]}")
+    result = ctx.store.save(audit, base=None, user=who)
+    follows = f", following {audit.previous}" if audit.previous else ""
+    out(f"created {audit.project_no} ({catalog.label}{follows}) at revision {result.commit[:7]}")
     return 0
 
 
@@ -480,6 +494,33 @@ def cmd_status(ctx: Context) -> int:
     return 0
 
 
+def cmd_sync(ctx: Context) -> int:
+    from auditdesk.store.sync import sync
+
+    result = sync(ctx.store, ctx.args.remote, ctx.user, ctx.args.prefer)
+    out(f"sync with {ctx.args.remote}: {result.action}")
+    for path in result.merged:
+        out(f"  {path}")
+    for conflict in result.settled:
+        out(f"  settled as {ctx.args.prefer}: {conflict}")
+    return 0
+
+
+def cmd_textconv(ctx: Context) -> int:
+    """git's textconv driver: the audit file as readable lines (never fails git diff)."""
+    from auditdesk.store.diff import readable
+    from auditdesk.store.document import load_audit
+
+    data = Path(ctx.args.file).read_bytes()
+    try:
+        audit, catalog = load_audit(data, ctx.args.file, Catalogs())
+    except AuditdeskError as exc:
+        sys.stdout.write(f"(not a valid audit: {exc})\n" + data.decode("utf-8", "replace"))
+        return 0
+    sys.stdout.write(readable(audit, catalog))
+    return 0
+
+
 def cmd_verify(ctx: Context) -> int:
     from auditdesk.report.provenance import verify
 
@@ -527,9 +568,10 @@ def build_parser() -> argparse.ArgumentParser:
     command("demo", cmd_demo, "create a store holding the sample audit 10234-2024-SD (the seed report)")
 
     p = command("new", cmd_new, "create an audit in the planning stage")
-    p.add_argument("--catalog", required=True, metavar="ID[@VERSION]", help="criteria catalog (see: auditdesk catalog list)")
+    p.add_argument("--catalog", metavar="ID[@VERSION]", help="criteria catalog (see: auditdesk catalog list)")
     p.add_argument("--project-no", required=True, metavar="NO", help="project number, also the audit's id and file name")
-    p.add_argument("--org", required=True, metavar="NAME", help="organisation audited")
+    p.add_argument("--org", metavar="NAME", help="organisation audited")
+    p.add_argument("--from", dest="previous", metavar="AUDIT", help="follow an earlier audit: copies its planning forward")
     p.add_argument("--type", default="initial", choices=["initial", "surveillance", "recertification"])
 
     p = command("score", cmd_score, "score items: CODE=PCT …, or one CODE with --na or --samples")
@@ -601,6 +643,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("reopen", cmd_reopen, "reopen an approved audit for changes; the reason is recorded")
     p.add_argument("audit", metavar="AUDIT")
     p.add_argument("--reason", required=True)
+
+    p = command("sync", cmd_sync, "pull from and push to a git remote, merging audits field by field")
+    p.add_argument("remote", nargs="?", default="origin", metavar="REMOTE", help="a remote's name, URL or path (default: origin)")
+    p.add_argument("--prefer", choices=["ours", "theirs"], help="settle fields changed differently on both sides")
+
+    p = sub.add_parser("textconv", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_textconv)
+    p.add_argument("file")
 
     p = command("verify", cmd_verify, "is this report file exactly the report of an approved revision?")
     p.add_argument("report", metavar="REPORT.md")

@@ -211,24 +211,25 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def to_data(obj: Any) -> Any:
-    """Dataclass tree → plain TOML data, leaving out fields at their default."""
+def to_data(obj: Any, defaults: bool = False) -> Any:
+    """Dataclass tree → plain TOML data; fields at their default are left out
+    unless `defaults` (for comparing two records field by field)."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         out: dict[str, Any] = {}
         for f in dataclasses.fields(obj):
             value = getattr(obj, f.name)
             if not f.init or value is None:
                 continue
-            if f.default is not dataclasses.MISSING and value == f.default:
+            if not defaults and f.default is not dataclasses.MISSING and value == f.default:
                 continue
-            if f.default_factory is not dataclasses.MISSING and value == f.default_factory():
+            if not defaults and f.default_factory is not dataclasses.MISSING and value == f.default_factory():
                 continue
-            out[f.name] = to_data(value)
+            out[f.name] = to_data(value, defaults)
         return out
     if isinstance(obj, dict):
-        return {k: to_data(v) for k, v in obj.items()}
+        return {k: to_data(v, defaults) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [to_data(v) for v in obj]
+        return [to_data(v, defaults) for v in obj]
     if isinstance(obj, Decimal):
         return int(obj) if obj == obj.to_integral_value() else obj
     return obj

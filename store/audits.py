@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
@@ -81,7 +83,26 @@ class AuditStore:
             GitRepo.init(root, shared_group=shared_group).close()
         store = cls(root, catalogs)
         store.recovered = store.repo.recover()
+        store._install_diff_driver()
         return store
+
+    def _install_diff_driver(self) -> None:
+        """Make plain `git diff`/`git log -p` in the store show audits as readable lines."""
+        command = f"{shlex.quote(sys.executable)} -m auditdesk textconv"
+        if self.repo.config("diff.auditdesk.textconv") != command:
+            try:
+                self.repo.set_config("diff.auditdesk.textconv", command)
+                self.repo.set_config("diff.auditdesk.cachetextconv", "false")
+            except AuditdeskError:
+                return  # a read-only store: diffs stay plain TOML
+        attributes = self.root / ".git" / "info" / "attributes"
+        line = f"{AUDITS}/*.toml diff=auditdesk"
+        try:
+            current = attributes.read_text("utf-8") if attributes.exists() else ""
+            if line not in current.splitlines():
+                write_atomic(attributes, (current.rstrip("\n") + "\n" if current.strip() else "").encode() + line.encode() + b"\n")
+        except (OSError, AuditdeskError):
+            pass
 
     def close(self) -> None:
         self.repo.close()

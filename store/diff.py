@@ -93,7 +93,7 @@ def describe(result: ItemResult | None) -> str:
 
 
 def show(value: Any) -> str:
-    if value is None:
+    if value is None or value == "":
         return "(empty)"
     text = str(value)
     return text if len(text) <= 60 else text[:57] + "…"
@@ -115,7 +115,7 @@ def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def diff_audits(old: Audit, new: Audit, catalog: Catalog, old_catalog: Catalog | None = None) -> AuditDiff:
-    old_data, new_data = tomldata.to_data(old), tomldata.to_data(new)
+    old_data, new_data = tomldata.to_data(old, defaults=True), tomldata.to_data(new, defaults=True)
     old_data.pop("items", None)
     new_data.pop("items", None)
     a, b = flatten(old_data), flatten(new_data)
@@ -150,7 +150,7 @@ class Blame(Generic[R]):
 
 
 def _leaves(audit: Audit) -> dict[str, str]:
-    data = tomldata.to_data(audit)
+    data = tomldata.to_data(audit, defaults=True)
     items = data.pop("items", {})
     leaves = {k: show(v) for k, v in flatten(data).items()}
     leaves.update({f"items.{code}": describe(audit.items[code]) for code in items})
@@ -176,3 +176,29 @@ def _blame_order(key: str) -> tuple[int, Any]:
     if key.startswith("items."):
         return (1, item_order(key[6:]))
     return (0, key)
+
+
+def readable(audit: Audit, catalog: Catalog) -> str:
+    """The audit as one fact a line, for `git diff` through a textconv driver.
+
+    Line-oriented on purpose: a changed score shows as one changed item line
+    plus the totals it moved, whatever the TOML layout.
+    """
+    data = tomldata.to_data(audit)
+    data.pop("items", None)
+    lines = [f"{key} = {value}" for key, value in flatten(data).items()]
+    card = score_audit(catalog, audit.items, audit.special)
+    for code, item in card.items.items():
+        result = audit.items.get(code)
+        line = f"item {code} {catalog.items[code].clause} = {describe(result)} → {fmt_item(item.score)}"
+        if result and result.reason:
+            line += f"  reason: {result.reason}"
+        if result and result.samples is not None:
+            line += f"  samples: {result.samples}, nonconforming: {result.nonconforming}"
+        if result and result.note:
+            line += f"  note: {result.note}"
+        lines.append(line)
+    lines += [f"part {p.code} = {fmt_2(p.score)} / {fmt_number(p.points)}" for p in card.parts]
+    lines += [f"total = {fmt_2(card.total)} / {fmt_number(card.max)}", f"applicable = {fmt_number(card.applicable)}",
+              f"rate = {fmt_2(card.rate)}", f"star = {card.star}"]
+    return "\n".join(line.replace("\n", "\\n") for line in lines) + "\n"

@@ -371,3 +371,24 @@ def new_audit(catalog: Catalog, project_no: str, organisation: str, audit_type: 
             ),
         ),
     )
+
+
+def follow_up(previous: Audit, catalog: Catalog, project_no: str, audit_type: str, created_by: str = "") -> Audit:
+    """The next audit of the same organisation (surveillance or recertification).
+
+    Planning data that stays true carries forward (organisation, addresses,
+    contact, scope, team…); what is specific to one audit (dates, the 1.14
+    "past year" answers, risks, scores, conclusion) starts empty.
+    """
+    audit = new_audit(catalog, project_no, previous.planning.organisation, audit_type, created_by)
+    old = previous.planning
+    audit.body = previous.body
+    audit.previous = previous.project_no
+    audit.planning = Planning(
+        organisation=old.organisation, audit_type=audit.planning.audit_type,
+        registered_address=old.registered_address, audit_address=old.audit_address,
+        multi_site=old.multi_site, subsites=old.subsites, contact=old.contact,
+        criteria=audit.planning.criteria, scope=old.scope, star_applied=old.star_applied,
+        method=old.method, period_start=old.period_start, team=old.team,
+    )
+    return audit

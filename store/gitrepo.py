@@ -262,6 +262,18 @@ def check_rev(rev: str) -> str:
     return rev
 
 
+_REMOTE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+REMOTE_TIMEOUT = 300
+
+
+def check_remote(remote: str) -> str:
+    """A configured remote's name, a URL or a path — never something git could read as an option."""
+    if (not isinstance(remote, str) or not remote or remote.startswith("-") or any(ord(c) < 32 for c in remote)
+            or remote.startswith("ext::") or "::" in remote.split("/", 1)[0] and not remote.startswith(("ssh::", "file::"))):
+        raise GitError(f"invalid remote {remote!r}: give a remote's name, a URL or a path")
+    return remote
+
+
 def _check_identity(who: Identity) -> Identity:
     for value in (who.name, who.email):
         if not isinstance(value, str) or not value.strip() or any(c in value for c in "<>\n\r\0"):
@@ -393,6 +405,7 @@ class GitRepo:
             env["GIT_CEILING_DIRECTORIES"] = str(root.parent)
         self._env = env
         self._read_env = dict(env, GIT_OPTIONAL_LOCKS="0")
+        self._remote_env = dict(env, GIT_SSH_COMMAND="ssh -o BatchMode=yes", GIT_ALLOW_PROTOCOL="file:git:http:https:ssh")
         self._mutex = threading.RLock()
         self._cat: subprocess.Popen[bytes] | None = None
         self._owner_pid = os.getpid()
@@ -779,6 +792,99 @@ class GitRepo:
         if found is None:
             raise GitError(f"tag {name} was not created")
         return found[0]
+
+    # ------------------------------------------------------------------- sync
+
+    def fetch(self, remote: str) -> str | None:
+        """Fetch the remote's ``main``; its commit, or None when it has none yet."""
+        check_remote(remote)
+        done = subprocess.run(
+            [self._bin, "fetch", "--quiet", "--no-tags", "--end-of-options", remote, "main"],
+            cwd=self.path, env=self._remote_env, capture_output=True, check=False, timeout=REMOTE_TIMEOUT,
+        )
+        if done.returncode != 0:
+            why = _one_line(done.stderr, done.returncode)
+            if "couldn't find remote ref" in why:
+                return None
+            raise GitError(f"cannot fetch from {remote}: {why}")
+        return self._git("rev-parse", "--verify", "FETCH_HEAD^{commit}").decode().strip()
+
+    def push(self, remote: str) -> None:
+        """Push ``main``; a remote that moved meanwhile is refused by git (sync again)."""
+        check_remote(remote)
+        done = subprocess.run(
+            [self._bin, "push", "--quiet", "--end-of-options", remote, "refs/heads/main:refs/heads/main"],
+            cwd=self.path, env=self._remote_env, capture_output=True, check=False, timeout=REMOTE_TIMEOUT,
+        )
+        if done.returncode != 0:
+            why = _one_line(done.stderr, done.returncode)
+            hint = "; someone pushed meanwhile: run sync again" if "rejected" in why or "fetch first" in why else ""
+            raise GitError(f"cannot push to {remote}: {why}{hint}")
+
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        return self.merge_base(older, newer) == self.resolve(older)
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        out = self._git("merge-base", "--end-of-options", check_rev(a), check_rev(b), ok=(0, 1)).decode().strip()
+        return out or None
+
+    def changed(self, a: str | None, b: str) -> list[str]:
+        """Paths that differ between two commits (all of ``b``'s when ``a`` is None)."""
+        if a is None:
+            return sorted(self.blobs(rev=b))
+        out = self._git("diff", "--name-only", "--no-renames", "-z", "--end-of-options", check_rev(a), check_rev(b), "--")
+        return sorted(p.decode("utf-8") for p in out.split(b"\0") if p)
+
+    def integrate(self, files: Mapping[str, bytes | None], *, parents: list[str], expected_head: str | None,
+                  author: Identity, message: str) -> str:
+        """Move ``main`` to a commit whose tree is the first parent's with ``files``
+        put in (None deletes), and update the working tree to match.
+
+        Used by sync for merges (two parents) and fast-forwards (``files`` are
+        the incoming changes, one parent).  Refused if ``main`` moved since
+        ``expected_head`` or a touched file has uncommitted changes.
+        """
+        for relpath in files:
+            check_relpath(relpath)
+        _check_identity(author)
+        env = self._env_for(author)
+        blobs = {p: None if d is None else self._store_blob(d, self._blob_id_of(d), env) for p, d in files.items()}
+        with self._locked():
+            self._check_state()
+            head = self.head()
+            if head != expected_head:
+                raise GitError("main moved while syncing (another save?); run sync again")
+            for p in files:
+                on_disk = self._read_worktree(self.path / p) if (self.path / p).exists() else None
+                if (None if on_disk is None else self._blob_id_of(on_disk)) != self._blob_at(head, p):
+                    raise DirtyWorktree(p)
+            with self._temp_index(author) as index_env:
+                self._write("read-tree", parents[0], env=index_env)
+                adds = [arg for p, b in blobs.items() if b for arg in ("--cacheinfo", f"100644,{b},{p}")]
+                removes = [p for p, b in blobs.items() if b is None]
+                if adds:
+                    self._write("update-index", "--add", *adds, env=index_env)
+                if removes:
+                    self._write("update-index", "--force-remove", "--", *removes, env=index_env)
+                tree = self._write("write-tree", env=index_env).decode().strip()
+            if len(parents) == 1 and self._object(f"{parents[0]}^{{tree}}")[0] == tree:  # type: ignore[index]
+                commit = parents[0]
+            else:
+                args = ["commit-tree", tree, *(a for p in parents for a in ("-p", p))]
+                commit = self._write(*args, stdin=_message_bytes(message), env=env).decode().strip()
+            self._update_ref(MAIN_REF, commit, head, "auditdesk: sync")
+            for p, data in files.items():
+                if data is None:
+                    (self.path / p).unlink(missing_ok=True)
+                else:
+                    self._write_worktree(p, data)
+            self._sync_index(sorted(files))
+            return commit
+
+    def keep(self, kind: str, label: str, commit: str) -> str:
+        """Keep ``commit`` reachable on a new side ref (e.g. a remote version sync could not merge)."""
+        with self._locked():
+            return self._side_ref(kind, label, self.resolve(commit))
 
     def tags(self, prefix: str) -> list[Tag]:
         """Annotated tags under ``refs/tags/<prefix>/``, oldest first."""

@@ -57,13 +57,20 @@ def test_demo_is_idempotent_and_commits_once(capsys: pytest.CaptureFixture[str],
 
 
 def test_score_many_items_in_one_commit(capsys: pytest.CaptureFixture[str], store: Path) -> None:
-    code, out, _ = run(capsys, "score", "10234-2024-SD", "B17=97", "b18=96", "--store", str(store), *USER)
+    code, out, _ = run(capsys, "score", "10234-2024-SD", "B17=97", "b18=96", "--store", str(store))
     assert code == 0 and "total 138.37 / 150" in out
+    assert git(store, "log", "-1", "--format=%an").strip() == "韩永师"  # the demo store's default user
     subject = git(store, "log", "-1", "--format=%s")
     assert subject.strip() == "10234-2024-SD: score B17 95 → 97, B18 97 → 96"
     body = git(store, "log", "-1", "--format=%b")
     assert "B17: 95 → 97 (score 2.85 → 2.91)" in body and "total: 138.33 → 138.37" in body
     assert "[items.B17]\npct = 97\n" in (store / "audits" / "10234-2024-SD.toml").read_text("utf-8")
+
+
+def test_only_the_team_may_edit(capsys: pytest.CaptureFixture[str], store: Path) -> None:
+    code, _, err = run(capsys, "score", "10234-2024-SD", "B17=97", "--store", str(store), *USER)
+    assert code == 1
+    assert err == "auditdesk: Ann Auditor is not on the team of 10234-2024-SD (team: 韩永师)\n"
 
 
 def test_scoring_the_same_value_makes_no_commit(capsys: pytest.CaptureFixture[str], store: Path) -> None:
