@@ -2,18 +2,20 @@
 
 A store is an ordinary git repository with a working tree on branch ``main``.
 Audit files live in the working tree so people can read them; every save is a
-commit made with plumbing only (never an index API), into a private
-temporary index, and ``main`` is moved with a compare-and-swap
-``update-ref``.  Everything that changes the store runs under an exclusive
-``flock`` on ``.git/auditdesk.lock``; the critical section lasts a few ms.
+commit whose objects (blob, trees, commit) are written here as loose
+objects — never through an index, ours or GitPython's — and ``main`` is
+moved with a compare-and-swap ``update-ref``.  Starting git processes is
+what a save costs, so only two are left: ``update-ref`` and the refresh of
+git's own index.  Everything that changes the store runs under an
+exclusive ``flock`` on ``.git/auditdesk.lock``; the critical section lasts a
+few ms.
 
 Order of a save, chosen so that a crash (SIGKILL, power loss) at any point
 loses at most the edit whose save had not returned yet, and never leaves a
 half-written file:
 
-1. ``hash-object -w``: the new bytes go into the object store (durably,
-   with ``core.fsync=committed``) before anything refers to them; this needs
-   no lock;
+1. the new bytes go into the object store (temp file, fsync, rename) before
+   anything refers to them; this needs no lock;
 2. take the flock; check HEAD is on ``main`` with no rebase/merge going on;
 3. base check: the file's blob at HEAD must be the ``base`` the caller
    started from, otherwise the refused bytes go to a side ref
@@ -22,9 +24,9 @@ half-written file:
    a hand edit is never overwritten, :class:`DirtyWorktree` is raised;
 5. the working-tree file is replaced atomically (temp file in the same
    folder, fsync, ``os.replace``, fsync of the folder);
-6. ``read-tree``/``update-index --cacheinfo``/``write-tree``/``commit-tree``
-   into a temporary index, then ``update-ref refs/heads/main NEW OLD``;
-   any failure here puts the old working-tree bytes back;
+6. the trees and the commit are written as objects, then
+   ``update-ref refs/heads/main NEW OLD``; any failure here puts the old
+   working-tree bytes back;
 7. the repository's own index entry is refreshed so ``git status`` is clean.
 
 What a crash leaves, and what :meth:`GitRepo.recover` does about it:
@@ -33,7 +35,7 @@ What a crash leaves, and what :meth:`GitRepo.recover` does about it:
   prunes it) and a temp file beside the audit (deleted; the report says
   whether its complete bytes are in the object store);
 * after the rename, before ``update-ref`` lands: the working-tree file holds
-  the new bytes, HEAD the old ones, maybe a temporary index is left (deleted).
+  the new bytes, HEAD the old ones.
   The file is *reported* as differing from HEAD, never committed
   automatically: the caller decides (it may as well be a hand edit).  Saving
   the same bytes again commits it;
@@ -66,10 +68,11 @@ import subprocess
 import tempfile
 import threading
 import time
+import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO
 
@@ -95,7 +98,6 @@ logger = logging.getLogger(__name__)
 
 MAIN_REF = "refs/heads/main"
 LOCK_NAME = "auditdesk.lock"
-TEMP_INDEX_PREFIX = "auditdesk-index-"
 TEMP_FILE_PREFIX = ".auditdesk-tmp-"
 SIDE_REF_ROOT = "refs/auditdesk/"
 #: A git ``*.lock`` file older than this is taken to be left by a dead command.
@@ -369,8 +371,8 @@ class GitRepo:
         try:
             who = _check_identity(author or Identity("auditdesk", "auditdesk@localhost"))
             with repo._locked():
-                tree = repo._git("mktree", durable=True).decode().strip()
-                commit = repo._commit(tree, None, who, _message_bytes("Create audit store"))
+                tree = repo._write_object(b"tree", b"")
+                commit = repo._commit(tree, [], who, _message_bytes("Create audit store"))
                 repo._update_ref(MAIN_REF, commit, None, "auditdesk: create store")
         except BaseException:
             repo.close()
@@ -858,20 +860,11 @@ class GitRepo:
                 on_disk = self._read_worktree(self.path / p) if (self.path / p).exists() else None
                 if (None if on_disk is None else self._blob_id_of(on_disk)) != self._blob_at(head, p):
                     raise DirtyWorktree(p)
-            with self._temp_index(author) as index_env:
-                self._write("read-tree", parents[0], env=index_env)
-                adds = [arg for p, b in blobs.items() if b for arg in ("--cacheinfo", f"100644,{b},{p}")]
-                removes = [p for p, b in blobs.items() if b is None]
-                if adds:
-                    self._write("update-index", "--add", *adds, env=index_env)
-                if removes:
-                    self._write("update-index", "--force-remove", "--", *removes, env=index_env)
-                tree = self._write("write-tree", env=index_env).decode().strip()
+            tree = self._tree_with(parents[0], blobs, author)
             if len(parents) == 1 and self._object(f"{parents[0]}^{{tree}}")[0] == tree:  # type: ignore[index]
                 commit = parents[0]
             else:
-                args = ["commit-tree", tree, *(a for p in parents for a in ("-p", p))]
-                commit = self._write(*args, stdin=_message_bytes(message), env=env).decode().strip()
+                commit = self._commit(tree, parents, author, _message_bytes(message))
             self._update_ref(MAIN_REF, commit, head, "auditdesk: sync")
             for p, data in files.items():
                 if data is None:
@@ -925,37 +918,95 @@ class GitRepo:
         return found[0] if found and found[1] == "blob" else None
 
     def _store_blob(self, data: bytes, expected: str, env: Mapping[str, str]) -> str:
-        blob = self._git("hash-object", "-w", "--stdin", stdin=data, env=env, durable=True).decode().strip()
+        blob = self._write_object(b"blob", data)
         if blob != expected:
-            raise GitError(f"git stored the bytes as {blob}, expected {expected}")
+            raise GitError(f"stored the bytes as {blob}, expected {expected}")
         return blob
 
-    @contextmanager
-    def _temp_index(self, who: Identity) -> Iterator[dict[str, str]]:
-        """A private index file for one commit; deleted afterwards (recover()
-        deletes any a crash leaves)."""
-        index = self._git_dir / f"{TEMP_INDEX_PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
+    def _write_object(self, kind: bytes, body: bytes) -> str:
+        """Write a loose object without starting git: zlib, temp file, fsync, rename.
+
+        Saves spend most of their time starting git processes; writing the
+        blob, trees and commit here leaves only ``update-ref`` (the
+        compare-and-swap) and the index refresh to git.  An object that
+        exists is left alone; a crash leaves at most a ``tmp_obj_`` file,
+        which git's gc removes.
+        """
+        data = b"%s %d\0" % (kind, len(body)) + body
+        oid = hashlib.new(self._hash, data).hexdigest()
+        target = self._common_dir / "objects" / oid[:2] / oid[2:]
+        if target.exists():
+            return oid
         try:
-            yield dict(self._env_for(who), GIT_INDEX_FILE=str(index))
-        finally:
-            for leftover in (index, index.with_name(index.name + ".lock")):
-                leftover.unlink(missing_ok=True)
+            folder = target.parent
+            if not folder.is_dir():
+                folder.mkdir(exist_ok=True)
+                os.chmod(folder, self._dmode)
+            fd, tmp = tempfile.mkstemp(prefix="tmp_obj_", dir=folder)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(zlib.compress(data, 1))
+                    f.flush()
+                    os.fchmod(f.fileno(), self._fmode & 0o444)
+                    os.fsync(f.fileno())
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            raise GitError(f"cannot write to the object store: {exc.strerror or exc}") from None
+        return oid
 
-    def _tree_with(self, parent: str | None, files: Mapping[str, str], who: Identity) -> str:
-        """The tree of ``parent`` with ``files`` (relpath -> blob) put in."""
-        with self._temp_index(who) as env:
-            if parent is not None:
-                self._write("read-tree", parent, env=env)
-            cacheinfo = [arg for p, b in files.items() for arg in ("--cacheinfo", f"100644,{b},{p}")]
-            self._write("update-index", "--add", *cacheinfo, env=env)
-            return self._write("write-tree", env=env).decode().strip()
+    def _tree_put(self, tree: str | None, parts: list[str], blob: str | None) -> str | None:
+        """``tree`` with the file at ``parts`` set to ``blob`` (None removes it);
+        None when the result is an empty folder."""
+        entries: dict[bytes, tuple[bytes, bytes]] = {}
+        if tree is not None:
+            found = self._object(tree)
+            assert found is not None and found[1] == "tree"
+            data, i = found[2], 0
+            while i < len(data):
+                space = data.index(b" ", i)
+                nul = data.index(b"\0", space)
+                end = nul + 1 + self._oid_len // 2
+                entries[data[space + 1:nul]] = (data[i:space], data[nul + 1:end])
+                i = end
+        name = os.fsencode(parts[0])
+        if len(parts) == 1:
+            new = blob
+            mode = b"100644"
+        else:
+            mode = b"40000"
+            current = entries.get(name)
+            sub = current[1].hex() if current and current[0] == b"40000" else None
+            new = self._tree_put(sub, parts[1:], blob)
+        if new is None:
+            entries.pop(name, None)
+        else:
+            entries[name] = (mode, bytes.fromhex(new))
+        if not entries:
+            return None
+        ordered = sorted(entries.items(), key=lambda e: e[0] + (b"/" if e[1][0] == b"40000" else b""))
+        return self._write_object(b"tree", b"".join(m + b" " + n + b"\0" + oid for n, (m, oid) in ordered))
 
-    def _commit(self, tree: str, parent: str | None, who: Identity, text: bytes) -> str:
-        args = ["commit-tree", tree, *(["-p", parent] if parent else [])]
-        return self._write(*args, stdin=text, env=self._env_for(who)).decode().strip()
+    def _tree_with(self, parent: str | None, files: Mapping[str, str | None], who: Identity) -> str:
+        """The tree of ``parent`` with ``files`` (relpath -> blob, None deletes) put in."""
+        root = self._object(f"{parent}^{{tree}}")[0] if parent else None  # type: ignore[index]
+        for relpath, blob in files.items():
+            root = self._tree_put(root, relpath.split("/"), blob)
+        return root or self._write_object(b"tree", b"")
 
-    def _commit_with(self, parent: str | None, files: Mapping[str, str], who: Identity, text: bytes) -> str:
-        return self._commit(self._tree_with(parent, files, who), parent, who, text)
+    def _commit(self, tree: str, parents: list[str], who: Identity, text: bytes) -> str:
+        offset = datetime.now(timezone.utc).astimezone().utcoffset() or timedelta(0)
+        minutes = int(offset.total_seconds()) // 60
+        stamp = f"{int(time.time())} {'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+        person = f"{who.name} <{who.email}> {stamp}".encode("utf-8")
+        body = b"tree " + tree.encode() + b"\n" + b"".join(b"parent " + p.encode() + b"\n" for p in parents)
+        body += b"author " + person + b"\ncommitter " + person + b"\n\n" + text
+        return self._write_object(b"commit", body)
+
+    def _commit_with(self, parent: str | None, files: Mapping[str, str | None], who: Identity, text: bytes) -> str:
+        return self._commit(self._tree_with(parent, files, who), [parent] if parent else [], who, text)
 
     def _update_ref(self, ref: str, new: str, old: str | None, reason: str) -> None:
         """Compare-and-swap: only moves ``ref`` if it is still at ``old`` (None:
@@ -1091,14 +1142,11 @@ class GitRepo:
     def recover(self) -> list[str]:
         """Find what an interrupted save or git command left and finish or report it.
 
-        Stale locks, temporary indexes and temporary files are removed; git's
+        Stale locks and temporary files are removed; git's
         index is brought in line where the working tree already matches HEAD;
         working-tree files that differ from HEAD are reported, never committed."""
         with self._locked():
             report = self._clear_locks()
-            for index in sorted(self._git_dir.glob(TEMP_INDEX_PREFIX + "*")):
-                index.unlink(missing_ok=True)
-                report.append(f"removed temporary index {index.name} left by an interrupted save")
             report += self._clear_temp_files()
             report += self._resync_index()
             report += [f"{p}: differs from HEAD and is not committed (save it or discard it)" for p in self.status_dirty()]
@@ -1109,7 +1157,7 @@ class GitRepo:
         candidates = {*self._git_dir.glob("*.lock"), *self._common_dir.glob("*.lock"),
                       *(self._common_dir / "refs").rglob("*.lock")}
         for lock in sorted(candidates):
-            if lock.name == LOCK_NAME or lock.name.startswith(TEMP_INDEX_PREFIX):
+            if lock.name == LOCK_NAME:
                 continue
             done = self._remove_if_stale(lock)
             report.append(done or f"left {lock} alone: it is recent, a git command may still be running")

@@ -314,14 +314,13 @@ def test_recover_cleans_stale_locks_and_temp_files(store: GitRepo) -> None:
     for lock in stale:
         lock.write_text("")
         os.utime(lock, (old, old))
-    (git_dir / "auditdesk-index-1-dead").write_bytes(b"DIRC")
     temp = store.path / "audits/.auditdesk-tmp-x1"
     temp.write_bytes(b"a\n")  # complete bytes of a blob that exists
     report = store.recover()
     text = "\n".join(report)
-    assert "index.lock" in text and "main.lock" in text and "auditdesk-index-1-dead" in text
+    assert "index.lock" in text and "main.lock" in text
     assert f"blob {first.blob}" in text
-    assert not any(p.exists() for p in [*stale, git_dir / "auditdesk-index-1-dead", temp])
+    assert not any(p.exists() for p in [*stale, temp])
     assert store.save("audits/a.toml", b"b\n", base=first.blob, author=ALICE, message="m").changed
     assert store.recover() == []
 
@@ -444,7 +443,6 @@ def test_sigkill_at_random_moments_loses_nothing_saved(tmp_path: Path) -> None:
                               ("dirty", "not committed")):
                 seen[key] += any(word in line for line in report)
             assert not [p for p in (path / ".git").rglob("*.lock") if p.name != "auditdesk.lock"], report
-            assert not list((path / ".git").glob("auditdesk-index-*"))
             assert not list(path.rglob(".auditdesk-tmp-*"))
             for i in range(files):
                 relpath = worker.crash_relpath(i)
