@@ -20,9 +20,10 @@ from auditdesk.criteria.problems import InvalidInput
 from auditdesk.criteria.results import SPECIAL_KINDS, ItemResult
 from auditdesk.criteria.scoring import ItemScore, PartScore, Scorecard, fmt_2, fmt_item, fmt_number, score_audit
 from auditdesk.store.document import AUDIT_TYPES, HALVES, METHODS, RECOMMENDATIONS, ROLES, Answer, Audit, Planning, to_toml
+from auditdesk.store.stages import PAST_YEAR, REMOTE_QUESTIONS, RISKS, star_differs
 
 from .blocks import BREAK, EMPTY, MISSING, box, choices, date, filled, is_blank, lines, paragraphs, table, text
-from .draft import PAST_YEAR, REMOTE_QUESTIONS, RISKS, missing, star_differs
+from .draft import missing
 from .escape import inline
 from .radar import radar_svg
 
@@ -60,7 +61,7 @@ def render(audit: Audit, catalog: Catalog, *, revision: str | None = None) -> Re
     card = score_audit(catalog, audit.items, audit.special)
     radars = {radar_name(audit, part): radar_svg(part, f"{part.title}（{part.code}）").encode("utf-8") for part in card.parts}
     sections = [
-        *_draft_banner(missing(audit, card)),
+        *_draft_banner(missing(audit, catalog)),
         *_header(audit, catalog),
         *_basic_information(audit),
         *_results(audit, catalog, card),
@@ -134,9 +135,9 @@ def _basic_information(audit: Audit) -> list[str]:
         "### 1.13 审查组成员",
         _team(p),
         "### 1.14 现场评价前一年内的情况",
-        table(("事项", "情况"), [(q, _answer(getattr(p.past_year, name))) for name, q in PAST_YEAR.items()]),
+        table(("事项", "情况"), [(q, _answer(getattr(p.past_year, name))) for name, (_, q) in PAST_YEAR.items()]),
         "### 1.15 审查风险",
-        f"{RISKS}：{inline(_answer(p.risks))}",
+        f"{RISKS[1]}：{inline(_answer(p.risks))}",
         "### 1.16 远程审核时适用",
         _remote(p),
         "### 评价抽样方法说明",
@@ -210,7 +211,7 @@ def _remote(p: Planning) -> str:
     r = p.remote
     facts = (f"地点：{text(r.location)}", f"范围：{text(r.scope)}", f"使用的ICT工具：{text(r.ict_tools)}")
     out = [lines("1) 实施远程审核概况", *(f"   {fact}" for fact in facts))]
-    for n, (name, question, note) in enumerate(REMOTE_QUESTIONS, start=2):
+    for n, (name, _, question, note) in enumerate(REMOTE_QUESTIONS, start=2):
         value = getattr(r, name)
         line = f"{n}) {_yes_no(value, ('是', '否'), yes='是')} {question}"
         out.append(line + (f"；说明：{text(getattr(r, note))}" if note and value else ""))
@@ -340,7 +341,7 @@ def _conclusion(audit: Audit, card: Scorecard) -> list[str]:
     if r.recommend is not None and r.kind is not None:
         chosen = ("推荐" if r.recommend else "不推荐") + RECOMMENDATIONS[r.kind]
     star = f"（{text(c.recommended_star)}）"
-    if star_differs(audit, card):
+    if star_differs(c.recommended_star, card.star):
         star += f"{BREAK}推荐星级与计算星级（{inline(card.star or '')}）不同，理由：{text(c.star_justification)}"
     return [
         "## 3. 受评价方服务体系概述及本次评价概述【适用时，应对多场所（多名称）组织的管理模式进行说明】",

@@ -37,7 +37,7 @@ def test_new_audit_is_a_draft_with_unscored_rows_and_missing_fields(catalog: Cat
     missing = banner(markdown)
     assert missing[0] == "审查阶段：策划（尚未进入结论阶段）"
     assert f"未评分项（79项）：{'、'.join(list(catalog.items)[3:])}" in missing
-    for field in ("认证机构名称", "1.3 工商注册地址", "1.12 本次审查时间", "1.13 审查组组长", "1.15 审查风险（未回答）",
+    for field in ("认证机构名称", "1.3 工商注册地址", "1.12 本次审查时间", "1.13 审查组成员", "1.15 审查风险（未回答）",
                   "评价抽样方法说明", "3 服务体系概述及本次评价概述", "4 改进建议", "5 评价结论（推荐意见）",
                   "5 报告编制人", "5 编制日期"):
         assert field in missing
