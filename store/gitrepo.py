@@ -352,6 +352,11 @@ class GitRepo:
 
     path: Path
 
+    @staticmethod
+    def clock() -> datetime:
+        """When a commit is made (local time with offset); tests fix it for repeatable commit ids."""
+        return datetime.now(timezone.utc).astimezone()
+
     @classmethod
     def init(cls, path: Path, *, shared_group: bool = False, author: Identity | None = None) -> GitRepo:
         """Create a store: ``git init -b main`` plus one empty commit so HEAD exists."""
@@ -551,7 +556,16 @@ class GitRepo:
         """The store's critical section: our thread lock plus the flock shared by
         every process (closing the fd releases it, even on SIGKILL)."""
         with self._mutex:
-            fd = os.open(self._common_dir / LOCK_NAME, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, self._fmode)
+            lock = self._common_dir / LOCK_NAME
+            try:
+                fd = os.open(lock, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, self._fmode)
+            except OSError as exc:
+                raise GitError(f"cannot lock the store ({lock}: {exc.strerror}); changing it needs write access to {self.path}") from None
+            if self._shared and stat.S_IMODE(os.fstat(fd).st_mode) != self._fmode:
+                try:
+                    os.fchmod(fd, self._fmode)  # the umask narrowed it; only its owner can widen it
+                except OSError:
+                    pass
             try:
                 deadline = time.monotonic() + FLOCK_WAIT_SECONDS
                 while True:
@@ -818,10 +832,14 @@ class GitRepo:
             [self._bin, "push", "--quiet", "--end-of-options", remote, "refs/heads/main:refs/heads/main"],
             cwd=self.path, env=self._remote_env, capture_output=True, check=False, timeout=REMOTE_TIMEOUT,
         )
-        if done.returncode != 0:
-            why = _one_line(done.stderr, done.returncode)
-            hint = "; someone pushed meanwhile: run sync again" if "rejected" in why or "fetch first" in why else ""
-            raise GitError(f"cannot push to {remote}: {why}{hint}")
+        if done.returncode != 0:  # say why: git's last line is only "failed to push some refs"
+            stderr = done.stderr.decode("utf-8", "replace")
+            rejected = re.search(r"! \[(?:remote )?rejected\][^\n]*\(([^)\n]+)\)", stderr)
+            why = rejected.group(1) if rejected else _one_line(done.stderr, done.returncode)
+            said = "; ".join(ln.strip()[7:].strip() for ln in stderr.splitlines() if ln.strip().startswith("remote:") and ln.strip()[7:].strip())
+            said = "".join(c for c in said if c.isprintable())[:300]
+            hint = "; someone pushed meanwhile: run sync again" if why in ("fetch first", "non-fast-forward") else ""
+            raise GitError(f"cannot push to {remote}: {why}" + (f" (the remote said: {said})" if said else "") + hint)
 
     def is_ancestor(self, older: str, newer: str) -> bool:
         return self.merge_base(older, newer) == self.resolve(older)
@@ -997,9 +1015,9 @@ class GitRepo:
         return root or self._write_object(b"tree", b"")
 
     def _commit(self, tree: str, parents: list[str], who: Identity, text: bytes) -> str:
-        offset = datetime.now(timezone.utc).astimezone().utcoffset() or timedelta(0)
-        minutes = int(offset.total_seconds()) // 60
-        stamp = f"{int(time.time())} {'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+        now = self.clock()
+        minutes = int((now.utcoffset() or timedelta(0)).total_seconds()) // 60
+        stamp = f"{int(now.timestamp())} {'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
         person = f"{who.name} <{who.email}> {stamp}".encode("utf-8")
         body = b"tree " + tree.encode() + b"\n" + b"".join(b"parent " + p.encode() + b"\n" for p in parents)
         body += b"author " + person + b"\ncommitter " + person + b"\n\n" + text
@@ -1148,9 +1166,35 @@ class GitRepo:
         with self._locked():
             report = self._clear_locks()
             report += self._clear_temp_files()
+            report += self._finish_sync()
             report += self._resync_index()
             report += [f"{p}: differs from HEAD and is not committed (save it or discard it)" for p in self.status_dirty()]
         return report
+
+    def _finish_sync(self) -> list[str]:
+        """Working-tree files a sync killed after its ``update-ref`` did not write:
+        ``main``'s last move is our sync and the file still holds what ``main`` had
+        before (so nothing typed is in it): it gets HEAD's version."""
+        head = self.head()
+        last = self._git("log", "-g", "-n", "2", "--format=%H %gs", "--end-of-options", MAIN_REF, "--", ok=(0, 128))
+        entries = last.decode("utf-8", "replace").splitlines()
+        if head is None or len(entries) < 2 or entries[0] != f"{head} auditdesk: sync":
+            return []
+        before = entries[1].split()[0]
+        done = []
+        for relpath in self.status_dirty():
+            data = self._read_worktree(self._worktree_path(relpath, create=False))
+            if (None if data is None else self._blob_id_of(data)) != self._blob_at(before, relpath):
+                continue  # changed by someone: reported, never overwritten
+            now = self._blob_at(head, relpath)
+            if now is None:
+                (self.path / relpath).unlink(missing_ok=True)
+            else:
+                self._write_worktree(relpath, self.read_blob(now))
+            done.append(relpath)
+        if done:
+            self._sync_index(done)
+        return [f"{p}: brought up to date with HEAD (a sync was interrupted after its commit)" for p in done]
 
     def _clear_locks(self) -> list[str]:
         report = []

@@ -1,0 +1,57 @@
+"""Fixtures for the TUI tests: a steady environment and a store holding the seed audit."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from textual.widgets import Input
+
+from auditdesk.store.audits import AuditStore
+from auditdesk.store.document import Audit
+from auditdesk.store import gitrepo
+from auditdesk.store.gitrepo import Identity
+from auditdesk.tui.app import AuditdeskApp
+
+LEADER = Identity("韩永师", "han@example.org")
+"""The seed's team leader: only the team may edit an audit."""
+PROJECT = "10234-2024-SD"
+
+
+@pytest.fixture(autouse=True)
+def steady(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No blinking cursor, no colour or theme overrides, no user config."""
+    for name in ("NO_COLOR", "TEXTUAL_THEME", "TEXTUAL_COLOR_SYSTEM", "AUDITDESK_USER", "SSH_CONNECTION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every commit at the same instant, so commit ids (shown as "saved abc1234") repeat run to run."""
+    monkeypatch.setattr(gitrepo.GitRepo, "clock", staticmethod(lambda: datetime(2024, 4, 11, 4, 0, tzinfo=timezone.utc)))
+
+
+@contextmanager
+def seed_store(tmp_path: Path, audit: Audit, stage: str) -> Iterator[AuditStore]:
+    """A store holding the seed audit at `stage`, created by someone off the team (as the demo is)."""
+    audit.stage = stage  # type: ignore[assignment]
+    with AuditStore.open(tmp_path / "store", create=True) as opened:
+        opened.save(audit, base=None, user=Identity("Test", "t@example.org"))
+        yield opened
+
+
+@pytest.fixture
+def store(tmp_path: Path, sample: Audit) -> Iterator[AuditStore]:
+    """The seed audit as it is: in conclusion."""
+    with seed_store(tmp_path, sample, "conclusion") as opened:
+        yield opened
+
+
+def make_app(store: AuditStore, language: str = "en", user: Identity = LEADER) -> AuditdeskApp:
+    return AuditdeskApp(store, user, language=language)

@@ -1,0 +1,1 @@
+"""The screens of the auditdesk app, one per file."""

@@ -1,0 +1,82 @@
+"""Report preview: the Markdown report as the store would render it, and writing it out.
+
+The preview names the saved revision it shows; with unsaved edits it is the
+same report marked as not from a revision.  It is rendered only when the
+audit changed since the last time this view was shown.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+
+from auditdesk.criteria.problems import AuditdeskError
+from auditdesk.report.markdown import Rendered, render
+from auditdesk.store.atomic import write_atomic
+from auditdesk.tui.screens.base import AuditScreen
+from auditdesk.tui.session import AuditSession
+from auditdesk.tui.screens.form import Field, FormDialog
+from auditdesk.tui.widgets.report_view import ReportMarkdown
+
+
+class ReportScreen(AuditScreen):
+    MODE = "report"
+    CSS_PATH = "report.tcss"
+    BINDINGS = [Binding("w", "write", "key.write", id="report.write")]
+
+    def __init__(self, session: AuditSession) -> None:
+        super().__init__(session)
+        self._rendered_edits = -1
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="report-scroll"):
+            yield ReportMarkdown(id="report")
+
+    def _report(self) -> Rendered:
+        session = self.session
+        return render(session.audit, session.catalog, revision=None if session.dirty else session.commit)
+
+    def show_audit(self, reloaded: bool = False) -> None:
+        if self._rendered_edits == self.session.edits:
+            return
+        self._rendered_edits = self.session.edits
+        try:
+            markdown = self._report().markdown
+        except AuditdeskError as exc:
+            markdown = self.t("report.unavailable", error=exc)
+        self.query_one(ReportMarkdown).update(markdown)
+        self.query_one("#report-scroll").focus()
+
+    def action_write(self) -> None:
+        fields = [
+            Field("path", self.t("report.path"), f"{self.session.project_no}.md"),
+            Field("format", self.t("report.format"), "md", (("md", "Markdown"), ("html", "HTML"))),
+        ]
+
+        def check(values: dict[str, str]) -> tuple[str, str] | None:
+            return None if values["path"].strip() else ("path", self.t("error.required"))
+
+        def write(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            target = Path(values["path"].strip()).expanduser()
+            try:
+                rendered = self._report()
+                if values["format"] == "html":
+                    from auditdesk.report.html import to_html
+
+                    audit = self.session.audit
+                    write_atomic(target, to_html(rendered, f"{audit.project_no} {audit.planning.organisation}").encode("utf-8"))
+                else:
+                    write_atomic(target, rendered.markdown.encode("utf-8"))
+                    for name, data in rendered.assets.items():
+                        write_atomic(target.parent / name, data)
+            except AuditdeskError as exc:
+                self.status(str(exc).splitlines()[0], error=True)
+                return
+            self.status(self.t("report.written", path=target))
+
+        self.app.push_screen(FormDialog(self.t("report.write_title"), fields, check), write)

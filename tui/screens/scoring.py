@@ -1,0 +1,214 @@
+"""On-site scoring: every item, its result, and the totals, updated on every change.
+
+Each scored item is saved at once (one commit), so an auditor on site never
+thinks about saving.  Results are built as `ItemResult` and checked with its
+own `problems()`, the same rules a hand-edited file is checked with; a
+rejected entry stays on screen with the reason and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from decimal import Decimal
+from typing import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Label
+
+from auditdesk.criteria.results import ItemResult, sampled_pct
+from auditdesk.criteria.scoring import Scorecard
+from auditdesk.store.document import Special
+from auditdesk.tui.screens.base import AuditScreen
+from auditdesk.tui.screens.form import Check, Field, FormDialog
+from auditdesk.tui.screens.special import SpecialDialog
+from auditdesk.tui.widgets.item_detail import ItemDetail
+from auditdesk.tui.widgets.score_summary import ScoreSummary
+from auditdesk.tui.widgets.score_table import ScoreTable
+
+NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
+
+
+class ScoringScreen(AuditScreen):
+    MODE = "scoring"
+    CSS_PATH = "scoring.tcss"
+    BINDINGS = [
+        Binding("n", "na", "key.na", id="scoring.na"),
+        Binding("s", "samples", "key.samples", id="scoring.samples"),
+        Binding("e", "note", "key.note", id="scoring.note"),
+        Binding("u", "next_unscored", "key.next_unscored", id="scoring.next_unscored"),
+        Binding("g", "goto", "key.goto", id="scoring.goto"),
+        Binding("x", "special", "key.special", id="scoring.special", show=False),
+        Binding("m", "sampling", "key.sampling", id="scoring.sampling", show=False),
+        Binding("delete", "clear", "key.clear", id="scoring.clear", show=False),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield ScoreSummary(self.t)
+        yield ScoreTable(self.session.catalog, self.t)
+        yield Label(id="entry", markup=False)
+        yield ItemDetail(self.t)
+
+    @property
+    def table(self) -> ScoreTable:
+        return self.query_one(ScoreTable)
+
+    def show_audit(self, reloaded: bool = False) -> None:
+        card = self.session.scorecard()
+        self.query_one(ScoreSummary).show(card)
+        self.table.show(card, self.session.audit.items)
+        self._show_item(card)
+        self.table.focus()
+
+    def _show_item(self, card: Scorecard | None = None) -> None:
+        code = self.table.code
+        if code is None:
+            return
+        card = card or self.session.scorecard()
+        self.query_one(ItemDetail).show(self.session.catalog.items[code], self._result(code), card.items[code])
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_item()
+        self._entry_hint()
+
+    def _entry_hint(self, text: str = "", error: str = "") -> None:
+        entry = self.query_one("#entry", Label)
+        code = self.table.code or ""
+        prompt = self.t("entry.prompt", code=code, text=text + "_") if text else self.t("entry.hint")
+        entry.update(f"{prompt}  ! {error}" if error else prompt)
+        entry.set_class(bool(error), "-error")
+
+    def _result(self, code: str) -> ItemResult:
+        return self.session.audit.items.get(code, ItemResult())
+
+    def _record(self, code: str, result: ItemResult) -> None:
+        """Keep a result: update every figure on screen, then save."""
+        self.session.set_item(code, result)
+        self.show_audit()
+        self.edited()
+
+    # --- typed percentage --------------------------------------------------
+
+    def on_score_table_entry_changed(self, message: ScoreTable.EntryChanged) -> None:
+        self._entry_hint(message.text)
+
+    def on_score_table_entered(self, message: ScoreTable.Entered) -> None:
+        if not self.may_edit():
+            return
+        result = ItemResult(pct=Decimal(message.text), note=self._result(message.code).note) if NUMBER.fullmatch(message.text) else None
+        if result is None or result.problems():
+            self._entry_hint(message.text, self.t("error.pct", text=message.text))
+            return
+        self.table.clear_entry()
+        self._record(message.code, result)
+        self.table.action_cursor_down()
+
+    # --- dialogs -------------------------------------------------------------
+
+    def _ask(self, title: str, fields: list[Field], check: Check | None, done: Callable[[dict[str, str]], None]) -> None:
+        def closed(values: dict[str, str] | None) -> None:
+            if values is not None:
+                done(values)
+
+        self.app.push_screen(FormDialog(title, fields, check), closed)
+
+    def action_na(self) -> None:
+        code = self.table.code
+        if code is None or not self.may_edit():
+            return
+        old = self._result(code)
+
+        def result(values: dict[str, str]) -> ItemResult:
+            return ItemResult(na=True, reason=values["reason"].strip(), note=old.note)
+
+        self._ask(self.t("na.title", code=code), [Field("reason", self.t("na.reason"), old.reason)],
+                  lambda v: ("reason", self.t("error.reason")) if result(v).problems() else None,
+                  lambda v: self._record(code, result(v)))
+
+    def action_samples(self) -> None:
+        code = self.table.code
+        if code is None or not self.may_edit():
+            return
+        old = self._result(code)
+
+        def result(values: dict[str, str]) -> ItemResult | tuple[str, str]:
+            counts = {}
+            for name in ("n", "k"):
+                text = values[name].strip()
+                if not text.isdigit():
+                    return name, self.t("error.integer", text=text)
+                counts[name] = int(text)
+            n, k = counts["n"], counts["k"]
+            sampled = ItemResult(samples=n, nonconforming=k, note=old.note)
+            for name, _ in sampled.problems():
+                return ("n", self.t("error.samples")) if name == "samples" else ("k", self.t("error.nonconforming", n=n))
+            return dataclasses.replace(sampled, pct=sampled_pct(n, k))
+
+        fields = [
+            Field("n", self.t("samples.n"), "" if old.samples is None else str(old.samples)),
+            Field("k", self.t("samples.k"), "" if old.nonconforming is None else str(old.nonconforming)),
+        ]
+        def check(values: dict[str, str]) -> tuple[str, str] | None:
+            outcome = result(values)
+            return outcome if isinstance(outcome, tuple) else None
+
+        def done(values: dict[str, str]) -> None:
+            outcome = result(values)
+            assert isinstance(outcome, ItemResult)
+            self._record(code, outcome)
+
+        self._ask(self.t("samples.title", code=code), fields, check, done)
+
+    def action_note(self) -> None:
+        code = self.table.code
+        if code is None or not self.may_edit():
+            return
+        old = self._result(code)
+        self._ask(self.t("note.title", code=code), [Field("note", self.t("note.label"), old.note, multiline=True)], None,
+                  lambda v: self._record(code, dataclasses.replace(old, note=v["note"].strip())))
+
+    def action_clear(self) -> None:
+        code = self.table.code
+        if code is not None and code in self.session.audit.items and self.may_edit():
+            self._record(code, ItemResult(note=self._result(code).note))
+
+    def action_goto(self) -> None:
+        items = self.session.catalog.items
+        self._ask(self.t("goto.title"), [Field("code", self.t("goto.code"))],
+                  lambda v: None if v["code"].strip().upper() in items else ("code", self.t("goto.unknown", code=v["code"].strip())),
+                  lambda v: self.table.go_to(v["code"].strip().upper()))
+
+    def action_next_unscored(self) -> None:
+        card = self.session.scorecard()
+        codes = list(self.session.catalog.items)
+        here = codes.index(self.table.code) if self.table.code else -1
+        for code in codes[here + 1:] + codes[:here + 1]:
+            if not card.items[code].is_scored:
+                self.table.go_to(code)
+                return
+        self.status(self.t("all_scored"))
+
+    def action_sampling(self) -> None:
+        if not self.may_edit():
+            return
+        onsite = self.session.audit.onsite
+
+        def done(values: dict[str, str]) -> None:
+            onsite.sampling = values["sampling"].strip()
+            self.edited()
+
+        self._ask(self.t("sampling.title"), [Field("sampling", self.t("sampling.label"), onsite.sampling, multiline=True)],
+                  None, done)
+
+    def action_special(self) -> None:
+        if not self.may_edit():
+            return
+
+        def done(special: Special | None) -> None:
+            if special is not None:
+                self.session.audit.onsite.special = special
+                self.show_audit()
+                self.edited()
+
+        self.app.push_screen(SpecialDialog(self.session.audit.onsite.special), done)

@@ -1,0 +1,1 @@
+"""Small widgets the auditdesk screens are built from."""

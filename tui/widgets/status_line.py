@@ -1,0 +1,17 @@
+"""One line above the footer for what just happened or went wrong."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+
+class StatusLine(Static):
+    """Errors are prefixed with "!" so they stand out without colour too."""
+
+    def __init__(self) -> None:
+        super().__init__("", markup=False)
+
+    def show(self, text: str, error: bool = False) -> None:
+        self.set_class(error, "-error")
+        self.update(Text(f"! {text}" if error else text))
