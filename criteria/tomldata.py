@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 import tomllib
 import types
 import typing
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 
 import tomli_w
@@ -41,7 +42,21 @@ def locate(text: str, path: Path_) -> int | None:
     points somewhere useful in a hand-edited file.
     """
     want = tuple(path)
-    best: tuple[int, int] = (0, 0)  # (matched length, line)
+    prefixed, exact = _line_index(text)
+    if want in prefixed:  # a key or table at or inside `path`: the first one
+        return prefixed[want]
+    for length in range(len(want) - 1, 0, -1):  # else the nearest enclosing key or table
+        if want[:length] in exact:
+            return exact[want[:length]]
+    return None
+
+
+@functools.lru_cache(maxsize=4)
+def _line_index(text: str) -> tuple[dict[Path_, int], dict[Path_, int]]:
+    """The first line of each key path in `text`, and of each path prefix: built
+    once per text, so locating many problems in a big file stays linear."""
+    prefixed: dict[Path_, int] = {}
+    exact: dict[Path_, int] = {}
     table: tuple[str | int, ...] = ()
     counters: dict[tuple[str | int, ...], int] = {}
     delim: str | None = None
@@ -74,14 +89,10 @@ def locate(text: str, path: Path_) -> int | None:
             for quote in ('"""', "'''"):
                 if rest.startswith(quote) and rest.count(quote) % 2 == 1:
                     delim = quote
-        matched = 0
-        for a, b in zip(full, want):
-            if a != b:
-                break
-            matched += 1
-        if (matched == len(full) or matched == len(want)) and matched > best[0]:
-            best = (matched, number)
-    return best[1] or None
+        exact.setdefault(full, number)
+        for length in range(1, len(full) + 1):
+            prefixed.setdefault(full[:length], number)
+    return prefixed, exact
 
 
 def parse(data: bytes, source: str) -> dict[str, Any]:
@@ -103,6 +114,10 @@ def parse(data: bytes, source: str) -> dict[str, Any]:
         if match:
             message += f" (column {match.group(2)})"
         raise InvalidInput.single(source, "", f"invalid TOML: {message}", line) from None
+    except ValueError:  # tomllib lets int() refuse a literal of over 4300 digits
+        raise InvalidInput.single(source, "", "invalid TOML: a number has too many digits") from None
+    except RecursionError:
+        raise InvalidInput.single(source, "", "invalid TOML: arrays or tables nested too deeply") from None
 
 
 def field_name(path: Path_) -> str:

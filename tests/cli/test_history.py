@@ -3,32 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
-import pytest
 
-from auditdesk.cli import main
+from support import Cli, git
 
 AUDIT = "10234-2024-SD"
-
-
-def run(capsys: pytest.CaptureFixture[str], store: Path, *args: str) -> tuple[int, str, str]:
-    code = main([*args, "--store", str(store)])
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.err
-    return code, captured.out, captured.err
-
-
-@pytest.fixture
-def store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    path = tmp_path / "store"
-    assert run(capsys, path, "demo")[0] == 0
-    return path
-
-
-def git(store: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(store), *args], capture_output=True, text=True, check=True).stdout
 
 
 def edit_file(store: Path, old: str, new: str) -> None:
@@ -38,12 +18,12 @@ def edit_file(store: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), "utf-8")
 
 
-def test_diff_shows_exactly_the_changed_score_and_conclusion(capsys: pytest.CaptureFixture[str], store: Path) -> None:
-    assert run(capsys, store, "score", AUDIT, "B17=97")[0] == 0
+def test_diff_shows_exactly_the_changed_score_and_conclusion(cli: Cli, store: Path) -> None:
+    assert cli("score", AUDIT, "B17=97")[0] == 0
     edit_file(store, 'recommended_star = "十星级"', 'recommended_star = "十星级"\nstar_justification = "复核后确认"')
-    assert run(capsys, store, "commit", AUDIT)[0] == 0
+    assert cli("commit", AUDIT)[0] == 0
     first = git(store, "rev-list", "--max-count=1", "HEAD~2").strip()
-    code, out, _ = run(capsys, store, "diff", AUDIT, first, "HEAD", "--json")
+    code, out, _ = cli("diff", AUDIT, first, "HEAD", "--json")
     assert code == 0
     data = json.loads(out)
     assert data["fields"] == [{"field": "conclusion.star_justification", "old": "", "new": "复核后确认"}]
@@ -51,20 +31,20 @@ def test_diff_shows_exactly_the_changed_score_and_conclusion(capsys: pytest.Capt
     assert (data["before"]["total"], data["after"]["total"]) == ("138.33", "138.39")
     assert (data["before"]["parts"]["B"], data["after"]["parts"]["B"]) == ("59.81", "59.87")
     assert (data["before"]["rate"], data["after"]["rate"], data["after"]["star"]) == ("96.73", "96.78", "十星级")
-    code, out, _ = run(capsys, store, "diff", AUDIT)  # default: the last two revisions
+    code, out, _ = cli("diff", AUDIT)  # default: the last two revisions
     assert out.splitlines()[1:] == ["conclusion.star_justification: (empty) → 复核后确认"]
 
 
-def test_git_diff_in_the_store_is_readable(capsys: pytest.CaptureFixture[str], store: Path) -> None:
-    assert run(capsys, store, "score", AUDIT, "B17=97")[0] == 0
+def test_git_diff_in_the_store_is_readable(cli: Cli, store: Path) -> None:
+    assert cli("score", AUDIT, "B17=97")[0] == 0
     patch = git(store, "log", "-p", "-1")
     assert "-item B17 5.2.3.2 = 95 → 2.85" in patch and "+item B17 5.2.3.2 = 97 → 2.91" in patch
     assert "-total = 138.33 / 150" in patch and "+total = 138.39 / 150" in patch
 
 
-def test_log_lists_revisions_with_stage_and_total(capsys: pytest.CaptureFixture[str], store: Path) -> None:
-    assert run(capsys, store, "score", AUDIT, "B17=97")[0] == 0
-    code, out, _ = run(capsys, store, "log", AUDIT, "--json")
+def test_log_lists_revisions_with_stage_and_total(cli: Cli, store: Path) -> None:
+    assert cli("score", AUDIT, "B17=97")[0] == 0
+    code, out, _ = cli("log", AUDIT, "--json")
     entries = json.loads(out)
     assert [(e["message"].splitlines()[0], e["stage"], e["total"]) for e in entries] == [
         (f"{AUDIT}: score B17 95 → 97", "conclusion", "138.39"),
@@ -73,25 +53,25 @@ def test_log_lists_revisions_with_stage_and_total(capsys: pytest.CaptureFixture[
     assert entries[0]["author"] == "韩永师"
 
 
-def test_blame_names_who_changed_an_item_and_from_what(capsys: pytest.CaptureFixture[str], store: Path) -> None:
-    assert run(capsys, store, "score", AUDIT, "B17=97", "--user", "韩永师 <h@x.org>")[0] == 0
-    code, out, _ = run(capsys, store, "blame", AUDIT, "B17")
+def test_blame_names_who_changed_an_item_and_from_what(cli: Cli, store: Path) -> None:
+    assert cli("score", AUDIT, "B17=97", "--user", "韩永师 <h@x.org>")[0] == 0
+    code, out, _ = cli("blame", AUDIT, "B17")
     (line,) = out.splitlines()
     assert line.endswith("韩永师        items.B17: 95 → 97") or ("items.B17: 95 → 97" in line and "韩永师" in line)
-    code, out, _ = run(capsys, store, "blame", AUDIT, "conclusion.author")
+    code, out, _ = cli("blame", AUDIT, "conclusion.author")
     assert "conclusion.author: (none) → 韩永师" in out
-    assert run(capsys, store, "blame", AUDIT, "nothing.here")[0] == 1
+    assert cli("blame", AUDIT, "nothing.here")[0] == 1
 
 
-def test_hand_edit_invalid_then_valid(capsys: pytest.CaptureFixture[str], store: Path) -> None:
+def test_hand_edit_invalid_then_valid(cli: Cli, store: Path) -> None:
     edit_file(store, "[items.B17]\npct = 95", "[items.B17]\npct = 195")
-    code, _, err = run(capsys, store, "commit", AUDIT)
+    code, _, err = cli("commit", AUDIT)
     assert code == 1 and "items.B17.pct: percentage must be between 0 and 100, got 195" in err
     # the app refuses to overwrite the hand edit
-    code, _, err = run(capsys, store, "score", AUDIT, "B18=96")
+    code, _, err = cli("score", AUDIT, "B18=96")
     assert code == 1 and "not committed" in err
     edit_file(store, "pct = 195", "pct = 96  # checked again on site")
-    code, out, _ = run(capsys, store, "commit", AUDIT)
+    code, out, _ = cli("commit", AUDIT)
     assert code == 0 and "committed" in out
     assert git(store, "log", "-1", "--format=%s").strip() == f"{AUDIT}: hand edit: score B17 95 → 96"
     text = (store / "audits" / f"{AUDIT}.toml").read_text("utf-8")
@@ -100,34 +80,34 @@ def test_hand_edit_invalid_then_valid(capsys: pytest.CaptureFixture[str], store:
     assert "refs/auditdesk/discarded/" in git(store, "for-each-ref", "--format=%(refname)")
 
 
-def test_list_filters_and_json(capsys: pytest.CaptureFixture[str], store: Path) -> None:
-    assert run(capsys, store, "new", "--catalog", "cts-isc-jsgf-05", "--project-no", "N-1", "--org", "乙公司")[0] == 0
-    code, out, _ = run(capsys, store, "list", "--json")
+def test_list_filters_and_json(cli: Cli, store: Path) -> None:
+    assert cli("new", "--catalog", "cts-isc-jsgf-05", "--project-no", "N-1", "--org", "乙公司")[0] == 0
+    code, out, _ = cli("list", "--json")
     rows = {r["project_no"]: r for r in json.loads(out)}
     assert rows[AUDIT]["total"] == "138.33" and rows[AUDIT]["star"] == "十星级" and rows[AUDIT]["year"] == "2024"
     assert rows["N-1"]["stage"] == "planning"
-    code, out, _ = run(capsys, store, "list", "--stage", "planning")
+    code, out, _ = cli("list", "--stage", "planning")
     assert [line.split()[0] for line in out.splitlines()] == ["N-1"]
-    code, out, _ = run(capsys, store, "list", "--year", "2024")
+    code, out, _ = cli("list", "--year", "2024")
     assert [line.split()[0] for line in out.splitlines()] == [AUDIT]
 
 
-def test_a_broken_file_in_the_store_is_listed_with_its_problem(capsys: pytest.CaptureFixture[str], store: Path) -> None:
+def test_a_broken_file_in_the_store_is_listed_with_its_problem(cli: Cli, store: Path) -> None:
     (store / "audits" / "BROKEN.toml").write_text("schema = 1\nproject_no = [", "utf-8")
     git(store, "add", "audits/BROKEN.toml")
     git(store, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qm", "broken by hand")
-    code, out, _ = run(capsys, store, "list")
+    code, out, _ = cli("list")
     assert code == 0 and "BROKEN           ! " in out and "invalid TOML" in out
 
 
-def test_follow_up_audit_copies_planning_and_compares_year_over_year(capsys: pytest.CaptureFixture[str], store: Path) -> None:
-    code, out, _ = run(capsys, store, "new", "--from", AUDIT, "--project-no", "10234-2025-SD", "--type", "surveillance")
+def test_follow_up_audit_copies_planning_and_compares_year_over_year(cli: Cli, store: Path) -> None:
+    code, out, _ = cli("new", "--from", AUDIT, "--project-no", "10234-2025-SD", "--type", "surveillance")
     assert code == 0 and "following 10234-2024-SD" in out
     text = (store / "audits" / "10234-2025-SD.toml").read_text("utf-8")
     assert 'previous = "10234-2024-SD"' in text and 'audit_type = "surveillance"' in text and "韩永师" in text
     assert "audit_from" not in text and "[items." not in text
-    assert run(capsys, store, "score", "10234-2025-SD", "B17=90")[0] == 0
-    code, out, _ = run(capsys, store, "diff", "10234-2025-SD", "--against", AUDIT, "--json")
+    assert cli("score", "10234-2025-SD", "B17=90")[0] == 0
+    code, out, _ = cli("diff", "10234-2025-SD", "--against", AUDIT, "--json")
     data = json.loads(out)
     b17 = next(i for i in data["items"] if i["code"] == "B17")
     assert (b17["old"], b17["new"], b17["delta"]) == ("95", "90", "-0.15")
