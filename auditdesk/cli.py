@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 from auditdesk.criteria.catalog import Catalog, Catalogs
 from auditdesk.criteria.problems import AuditdeskError, InvalidInput
 from auditdesk.criteria.results import ItemResult, sampled_pct
-from auditdesk.criteria.scoring import Scorecard, fmt_2, fmt_item, fmt_number, score_audit
+from auditdesk.criteria.scoring import Scorecard, fmt_2, fmt_number, score_audit
 
 DEMO = Path(__file__).parent / "demo" / "10234-2024-SD.toml"
 
@@ -77,7 +77,6 @@ def cmd_demo(ctx: Context) -> int:
     if store.exists(audit.project_no):
         out(f"demo store {ctx.store_path} already holds {audit.project_no}")
         return 0
-    from auditdesk.store.gitrepo import Identity
 
     result = store.save(audit, base=None, user=ctx.user, message=f"create audit {audit.project_no} (demo: the seed report)")
     leader = audit.planning.leaders[0].name
@@ -235,30 +234,64 @@ def cmd_show(ctx: Context) -> int:
 
 
 def cmd_report(ctx: Context) -> int:
-    from auditdesk.report.markdown import render
+    args = ctx.args
+    if args.all:
+        return _report_all(ctx)
+    if args.jobs is not None or args.stage or args.force:
+        print("auditdesk report: --jobs, --stage and --force go with --all", file=sys.stderr)
+        return 2
+    from auditdesk.report.bulk import report_text
 
-    audit, catalog, commit = load_for_reading(ctx, ctx.args.audit, ctx.args.rev)
-    rendered = render(audit, catalog, revision=commit)
-    if ctx.args.format == "html":
-        from auditdesk.report.html import to_html
-
-        text = to_html(rendered, f"{audit.project_no} {audit.planning.organisation}")
-    else:
-        text = rendered.markdown
-    if ctx.args.output in (None, "-"):
+    audit, catalog, commit = load_for_reading(ctx, args.audit, args.rev)
+    text, assets = report_text(audit, catalog, commit, args.format)
+    if args.output in (None, "-"):
         sys.stdout.write(text)
-        if ctx.args.format == "md" and rendered.assets:
+        if assets:
             print("note: radar charts are written only with -o FILE (or use --format html)", file=sys.stderr)
         return 0
     from auditdesk.store.atomic import write_atomic
 
-    target = Path(ctx.args.output)
+    target = Path(args.output)
     write_atomic(target, text.encode("utf-8"))
-    if ctx.args.format == "md":
-        for name, data in rendered.assets.items():
-            write_atomic(target.parent / name, data)
-    out(f"wrote {target}" + (f" and {len(rendered.assets)} chart(s)" if ctx.args.format == "md" and rendered.assets else ""))
+    for name, data in assets.items():
+        write_atomic(target.parent / name, data)
+    out(f"wrote {target}" + (f" and {len(assets)} chart(s)" if assets else ""))
     return 0
+
+
+def _report_all(ctx: Context) -> int:
+    """`report --all`: every report into a folder, incrementally; exit 1 if any failed."""
+    from auditdesk.report.bulk import render_all
+
+    args = ctx.args
+    if args.output in (None, "-") or args.rev != "HEAD":
+        print("auditdesk report: --all needs --out DIR and renders HEAD (no --rev)", file=sys.stderr)
+        return 2
+    jobs = args.jobs if args.jobs is not None else len(os.sched_getaffinity(0))
+    if jobs < 1:
+        print("auditdesk report: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    target = Path(args.output)
+    result = render_all(ctx.store, target, fmt=args.format, jobs=jobs, stage=args.stage, force=args.force,
+                        progress=sys.stderr)
+    for project_no, reason in result.failed:
+        print(f"failed {project_no}: " + reason.replace("\n", "\n    "), file=sys.stderr)
+    out(result.summary(target))
+    return 1 if result.failed else 0
+
+
+def cmd_export(ctx: Context) -> int:
+    from auditdesk.report.export import collect, write
+
+    args = ctx.args
+    export = collect(ctx.store, items=args.items, nonconformities=args.nonconformities, stage=args.stage, year=args.year)
+    target = None if args.output in (None, "-") else Path(args.output)
+    write(export, args.format, target)
+    for reason in export.failures:
+        print(f"auditdesk: left out, cannot be read: {reason}", file=sys.stderr)
+    if target is not None:
+        out(f"wrote {target}: {len(export.records)} audit(s)")
+    return 1 if export.failures else 0
 
 
 def cmd_validate(ctx: Context) -> int:
@@ -278,7 +311,9 @@ def cmd_validate(ctx: Context) -> int:
             if b"[[parts" in data:
                 parse_catalog(data, str(path))
             else:
-                AuditStore.parse_file(path, catalogs)
+                audit, _ = AuditStore.parse_file(path, catalogs)
+                if path.parent.name == "audits" and audit.project_no != path.stem:  # a store's file names its audit
+                    raise InvalidInput.single(str(path), "project_no", f"is {audit.project_no!r} but the file is {path.name}; they must agree")
         except OSError as exc:
             failed += 1
             print(f"{path}: cannot read: {exc.strerror}", file=sys.stderr)
@@ -588,11 +623,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--rev", default="HEAD", help="show the audit as it was at this revision")
 
-    p = command("report", cmd_report, "render the audit report as Markdown or standalone HTML")
-    p.add_argument("audit", metavar="AUDIT", help="project number, or a path to an audit .toml file")
-    p.add_argument("-o", "--output", metavar="FILE", help="write here (radar charts beside it); default: standard output")
+    p = command("report", cmd_report, "render the audit report as Markdown or standalone HTML; --all: every report")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("audit", nargs="?", metavar="AUDIT", help="project number, or a path to an audit .toml file")
+    which.add_argument("--all", action="store_true",
+                       help="every audit in the store into --out DIR, re-rendering only reports whose audit, catalog "
+                            "or report code changed")
+    p.add_argument("-o", "--output", "--out", metavar="PATH",
+                   help="the file to write (radar charts beside it; default: standard output); with --all, the folder")
     p.add_argument("--format", choices=["md", "html"], default="md")
     p.add_argument("--rev", default="HEAD", help="render the audit as it was at this revision")
+    p.add_argument("--jobs", type=int, metavar="N", help="with --all: worker processes (default: one per CPU)")
+    p.add_argument("--stage", choices=["planning", "onsite", "conclusion", "review", "approved"],
+                   help="with --all: only audits at this stage (reports of the others are removed from the folder)")
+    p.add_argument("--force", action="store_true", help="with --all: render every report, changed or not")
+
+    p = command("export", cmd_export, "one row per audit (scores, stage, dates, leader) as CSV or JSON")
+    p.add_argument("--format", choices=["csv", "json"], default="csv",
+                   help="csv (UTF-8 with BOM, for Excel; formula-like text is quoted) or json")
+    p.add_argument("-o", "--output", "--out", metavar="FILE", help="default: standard output")
+    p.add_argument("--items", action="store_true", help="add a row per catalog item: percentage or N/A, score, reason, note")
+    p.add_argument("--nonconformities", action="store_true",
+                   help="add a row per special deduction with its corrective action, owner and due date")
+    p.add_argument("--stage", choices=["planning", "onsite", "conclusion", "review", "approved"])
+    p.add_argument("--year", metavar="YYYY", help="audits whose on-site audit started in this year")
 
     p = command("validate", cmd_validate, "check catalogs and audit files; lists every problem")
     p.add_argument("files", nargs="*", metavar="FILE", help="default: the built-in catalogs and every audit in the store")

@@ -125,8 +125,12 @@ def _check(c: Catalog) -> list[tuple[tuple[str | int, ...], str]]:
         out.append((("parts",), "a catalog needs at least one part"))
     for pi, part in enumerate(c.parts):
         ppath: tuple[str | int, ...] = ("parts", pi)
+        if not part.sections:
+            out.append((ppath + ("sections",), f"part {part.code} has no sections; a part needs at least one"))
         for si, section in enumerate(part.sections):
             spath = ppath + ("sections", si)
+            if not section.items:
+                out.append((spath + ("items",), f"section {section.clause} has no items; a section needs at least one"))
             for ii, item in enumerate(section.items):
                 ipath = spath + ("items", ii)
                 if not CODE.match(item.code):

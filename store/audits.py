@@ -25,7 +25,7 @@ from . import document, workflow
 from .diff import diff_audits
 from .atomic import write_atomic
 from .document import Audit, check_project_no
-from .gitrepo import GitRepo, Identity, Revision, SaveResult
+from .gitrepo import GitRepo, Identity, NotARepository, Revision, SaveResult
 
 AUDITS = "audits"
 CONFIG = "auditdesk.toml"
@@ -74,7 +74,16 @@ class AuditStore:
         `recovered`, for the interface to show.
         """
         if create and not (root / ".git").exists():
-            if root.exists() and any(root.iterdir()):
+            try:
+                occupied = root.exists() and (not root.is_dir() or any(root.iterdir()))
+            except OSError as exc:
+                raise AuditdeskError(f"cannot use the store {root}: {exc.strerror}") from None
+            if occupied:
+                try:
+                    GitRepo(root).close()
+                except NotARepository as exc:
+                    if "is not a git repository" not in str(exc):
+                        raise  # a file, a bare repository, a folder inside a repository: it says which
                 raise AuditdeskError(f"{root} exists, is not empty and is not a git repository; choose another --store")
             try:
                 root.mkdir(parents=True, exist_ok=True)
@@ -100,7 +109,8 @@ class AuditStore:
         try:
             current = attributes.read_text("utf-8") if attributes.exists() else ""
             if line not in current.splitlines():
-                write_atomic(attributes, (current.rstrip("\n") + "\n" if current.strip() else "").encode() + line.encode() + b"\n")
+                write_atomic(attributes, (current.rstrip("\n") + "\n" if current.strip() else "").encode() + line.encode() + b"\n",
+                             mode=self.repo._fmode)  # group-writable in a shared store, whatever the umask
         except (OSError, AuditdeskError):
             pass
 
@@ -146,6 +156,8 @@ class AuditStore:
             where = "in the store" if rev == "HEAD" else f"at revision {rev}"
             raise AuditdeskError(f"no audit {project_no} {where} ({self.root / path})")
         audit, catalog = self.parse(self.repo.read_blob(blob), str(self.root / path))
+        if audit.project_no != project_no:  # a copied or renamed file: saving it would write to another audit
+            raise InvalidInput.single(str(self.root / path), "project_no", f"is {audit.project_no!r} but the file is {path}; they must agree")
         return Loaded(audit, catalog, blob, path)
 
     def save(self, audit: Audit, *, base: str | None, user: Identity, message: str | None = None) -> SaveResult:
@@ -201,7 +213,11 @@ class AuditStore:
         return workflow.Reviewers(tuple(names))
 
     def log(self, project_no: str, limit: int | None = None) -> list[Revision]:
-        return self.repo.log(self.path_of(project_no), limit=limit)
+        path = self.path_of(project_no)
+        revisions = self.repo.log(path, limit=limit)
+        if not revisions and limit != 0:  # a typo must not look like an audit without history
+            raise AuditdeskError(f"no audit {project_no} in the store or its history ({self.root / path})")
+        return revisions
 
     def history(self, project_no: str, limit: int | None = None) -> list[tuple[Revision, Summary]]:
         """Revisions newest first, each with the audit's stage and scores then."""
@@ -284,8 +300,11 @@ class AuditStore:
         if not self._cache_dirty or self._cache is None:
             return
         try:
-            write_atomic(self._cache_path, json.dumps(self._cache, ensure_ascii=False).encode("utf-8"))
-        except AuditdeskError:
+            if not self._cache_path.parent.is_dir():  # with the store's sharing mode, not the umask
+                self._cache_path.parent.mkdir(exist_ok=True)
+                os.chmod(self._cache_path.parent, self.repo._dmode)
+            write_atomic(self._cache_path, json.dumps(self._cache, ensure_ascii=False).encode("utf-8"), mode=self.repo._fmode)
+        except (OSError, AuditdeskError):
             pass  # a read-only store still lists; it just recomputes next time
         self._cache_dirty = False
 

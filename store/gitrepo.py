@@ -131,9 +131,10 @@ class DirtyWorktree(GitError):
 
     def __init__(self, path: str) -> None:
         self.path = path
+        stem = Path(path).stem
         super().__init__(
-            f"{path} has changes in the working tree that are not committed; "
-            "commit them (save its bytes) or discard them (discard_worktree) first"
+            f"{path} has changes in the working tree that are not committed; keep them with "
+            f"'auditdesk commit {stem}', or drop them with 'git checkout -- {path}' in the store"
         )
 
 

@@ -17,6 +17,8 @@ _NAME_EMAIL = re.compile(r"^\s*([^<>]+?)\s*<([^<>\s]+@[^<>\s]+)>\s*$")
 def parse_identity(text: str, source: str = "--user") -> Identity:
     """"Name <email>" or just "Name" (the email then derived from the login)."""
     text = text.strip()
+    if text.startswith("-"):  # a mistyped option (--user --store …) or an attempt at one
+        raise InvalidInput.single(source, "", f"{text!r} is not a user: a name cannot start with '-'; write it as 'Name <email>' or 'Name'")
     match = _NAME_EMAIL.match(text)
     if match:
         return Identity(match.group(1), match.group(2))
