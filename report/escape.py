@@ -22,17 +22,18 @@ Raw HTML is never produced and the report is rendered with HTML disabled, so
 from __future__ import annotations
 
 import re
-import unicodedata
 
 SEPARATOR = " / "  # what a newline becomes in a one-line field
 _ALWAYS = re.compile(r"[\\`*_~\[\]<|]|&(?=#?[A-Za-z0-9]+;)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # category Cc but tab and newline
+_PLAIN = re.compile(r"(?![0-9]{1,9}[.)](?:\s|$))[^\x00-\x1f\x7f-\x9f\\`*_~\[\]<|&#>+\-=:\s][^\x00-\x1f\x7f-\x9f\\`*_~\[\]<|&]*(?<=\S)|")
 _LINE_START = re.compile(r"^(?:[#>+\-=:]|[0-9]{1,9}(?=[.)](?:[ \t]|$)))")
 
 
 def _lines(text: str) -> list[str]:
     """The text's lines without control characters or surrounding blanks."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
+    text = _CONTROL.sub("", text)
     return [line.strip() for line in text.split("\n")]
 
 
@@ -50,6 +51,8 @@ def _escape_line(line: str) -> str:
 
 def inline(text: str) -> str:
     """Text for a table cell or a one-line field: newlines become " / "."""
+    if _PLAIN.fullmatch(text):  # most cells (codes, numbers, Chinese prose) need nothing
+        return text
     return SEPARATOR.join(_escape_line(line) for line in _lines(text) if line)
 
 
