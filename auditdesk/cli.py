@@ -240,22 +240,18 @@ def cmd_report(ctx: Context) -> int:
     if args.jobs is not None or args.stage or args.force:
         print("auditdesk report: --jobs, --stage and --force go with --all", file=sys.stderr)
         return 2
-    from auditdesk.report.bulk import report_text
+    from auditdesk.report.bulk import report_text, write_report
 
     audit, catalog, commit = load_for_reading(ctx, args.audit, args.rev)
-    text, assets = report_text(audit, catalog, commit, args.format)
     if args.output in (None, "-"):
+        text, assets = report_text(audit, catalog, commit, args.format)
         sys.stdout.write(text)
         if assets:
             print("note: radar charts are written only with -o FILE (or use --format html)", file=sys.stderr)
         return 0
-    from auditdesk.store.atomic import write_atomic
-
     target = Path(args.output)
-    write_atomic(target, text.encode("utf-8"))
-    for name, data in assets.items():
-        write_atomic(target.parent / name, data)
-    out(f"wrote {target}" + (f" and {len(assets)} chart(s)" if assets else ""))
+    charts = write_report(audit, catalog, commit, args.format, target)
+    out(f"wrote {target}" + (f" and {charts} chart(s)" if charts else ""))
     return 0
 
 

@@ -56,6 +56,17 @@ def report_text(audit: Audit, catalog: Catalog, revision: str | None, fmt: str) 
     return rendered.markdown, rendered.assets
 
 
+def write_report(audit: Audit, catalog: Catalog, revision: str | None, fmt: str, target: Path) -> int:
+    """Write one report to `target` (Markdown: its charts beside it); the number of charts."""
+    from auditdesk.store.atomic import write_atomic
+
+    text, assets = report_text(audit, catalog, revision, fmt)
+    write_atomic(target, text.encode("utf-8"))
+    for name, data in assets.items():
+        write_atomic(target.parent / name, data)
+    return len(assets)
+
+
 def renderer_key(fmt: str) -> str:
     """What a report depends on besides its audit and catalog: the format and the code that
     renders, scores and labels it (the report and criteria packages, the audit document)."""
