@@ -5,7 +5,9 @@ get the session when they are created (attributes down) and post
 `AuditEdited` when they change it (messages up).  The app saves after every
 such change, shows the result in each screen's audit bar, and settles
 conflicts.  Each audit view is a Textual mode, so F2-F7 switch between them
-and every view keeps its place.
+and every view keeps its place.  F8 moves the audit to its next stage and F9
+lists what blocks that, both through `store.workflow` and `store.stages`; the
+reviewer's moves are on the review view.
 """
 
 from __future__ import annotations
@@ -15,43 +17,58 @@ import locale
 import os
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypeVar
 
 from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.scrollbar import ScrollBar
 
 from auditdesk.criteria.problems import AuditdeskError
 from auditdesk.store.audits import AuditStore
-from auditdesk.store.document import new_audit
+from auditdesk.store.document import Audit, new_audit
 from auditdesk.store.gitrepo import Conflict, GitError, Identity
 from auditdesk.store.identity import resolve_identity
+from auditdesk.store.stages import next_stage
+from auditdesk.store.workflow import Blocked, NotAllowed, advance
 from auditdesk.tui.commands import ActionCommands
-from auditdesk.tui.i18n import Translator, language_from
+from auditdesk.tui.i18n import Translator, language_from, plain
 from auditdesk.tui.screens.base import AuditEdited, AuditScreen, DeskScreen
 from auditdesk.tui.screens.browser import BrowserScreen, NewAudit
 from auditdesk.tui.screens.choice import ChoiceDialog
-from auditdesk.tui.screens.conclusion import ConclusionScreen
 from auditdesk.tui.screens.help import HelpScreen
-from auditdesk.tui.screens.planning import PlanningScreen
-from auditdesk.tui.screens.report import ReportScreen
-from auditdesk.tui.screens.review import ReviewScreen
-from auditdesk.tui.screens.scoring import ScoringScreen
-from auditdesk.tui.session import AuditSession
+from auditdesk.tui.session import AuditSession, Change
 from auditdesk.tui.settings import load_settings, settings_path
 from auditdesk.tui.widgets.scrollbar import PlainScrollBarRender
+from auditdesk.tui.widgets.stage_progress import blocking
 
-AUDIT_VIEWS: dict[str, type[AuditScreen]] = {
-    screen.MODE: screen for screen in (PlanningScreen, ScoringScreen, ConclusionScreen, ReportScreen, ReviewScreen)
-}
-# Where an audit opens: the view for the work its stage is about.
+T = TypeVar("T")
+ScreenT = TypeVar("ScreenT", bound=Screen[None])
+
+# Where an audit opens, and where it goes after the team moves it on: the
+# view for the work its stage is about.
 START_VIEW = {"planning": "planning", "onsite": "scoring", "conclusion": "conclusion", "review": "review", "approved": "review"}
 
 
+def audit_views() -> dict[str, type[AuditScreen]]:
+    """The views of an open audit, by mode; imported when the first audit opens,
+    so the store browser (and its first frame) does not wait for them."""
+    from auditdesk.tui.screens.conclusion import ConclusionScreen
+    from auditdesk.tui.screens.planning import PlanningScreen
+    from auditdesk.tui.screens.report import ReportScreen
+    from auditdesk.tui.screens.review import ReviewScreen
+    from auditdesk.tui.screens.scoring import ScoringScreen
+
+    return {screen.MODE: screen for screen in (PlanningScreen, ScoringScreen, ConclusionScreen, ReportScreen, ReviewScreen)}
+
+
 class AuditdeskApp(App[None]):
-    CSS_PATH = ["app.tcss", "widgets/widgets.tcss"]
+    # Every screen's CSS, read once at start: CSS first needed when a view or
+    # dialog opens makes Textual restyle every widget of every open view.
+    CSS_PATH = ["app.tcss", "widgets/widgets.tcss", *(f"screens/{name}.tcss" for name in (
+        "browser", "form_screen", "scoring", "report", "review", "form", "choice", "special", "help"))]
     TITLE = "auditdesk"
     COMMANDS = {ActionCommands}
     DEFAULT_MODE = "browser"
@@ -63,10 +80,14 @@ class AuditdeskApp(App[None]):
         Binding("f5", "show_view('report')", "key.report", id="view.report", show=False, priority=True),
         Binding("f6", "show_view('review')", "key.review", id="view.review", show=False, priority=True),
         Binding("f7", "show_view('browser')", "key.audits", id="view.browser", show=False, priority=True),
+        Binding("f8", "advance", "key.advance", id="stage.advance", show=False, priority=True),
+        Binding("f9", "blockers", "key.blockers", id="stage.blockers", show=False, priority=True),
         Binding("ctrl+s", "save", "key.save", id="save", show=False),
         Binding("ctrl+q", "quit", "key.quit", id="quit", show=False, priority=True),
     ]
 
+    news = ""
+    """Shown once on the status line by the next view that appears (why an audit came back)."""
     save_state: reactive[str] = reactive("")
     """What the audit bar shows about saving; starts with "!" when not saved."""
     generation: reactive[int] = reactive(0)
@@ -84,7 +105,7 @@ class AuditdeskApp(App[None]):
         self._theme_name = theme
         # Over SSH every animation frame is sent; scrolling jumps instead.
         self.animation_level = "none"
-        self.add_mode("browser", partial(BrowserScreen, store))
+        self.add_mode("browser", partial(self._styled, BrowserScreen, store))
         if keymap:
             self.set_keymap(keymap)
 
@@ -97,8 +118,17 @@ class AuditdeskApp(App[None]):
         display = super().get_key_display(binding)
         return display.upper() if display[:1] == "f" and display[1:].isdigit() else display
 
+    def key_of(self, binding_id: str, screen: Screen[object] | None = None) -> str:
+        """The key of a binding as the user has it (after their keymap), for hints in text."""
+        for active in (screen or self.screen).active_bindings.values():
+            if active.binding.id == binding_id:
+                return self.get_key_display(active.binding)
+        return binding_id
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Audit views and saving exist while an audit is open."""
+        """Audit views and saving exist while an audit is open; stage moves in its views."""
+        if action in ("advance", "blockers"):
+            return self.session is not None and self.current_mode != "browser"
         if action == "save" or (action == "show_view" and parameters != ("browser",)):
             return self.session is not None
         return True
@@ -153,12 +183,30 @@ class AuditdeskApp(App[None]):
             self._status(self.t("open.failed", project_no=project_no, error=str(exc).splitlines()[0]))
             return
         self.session = AuditSession(self.store, loaded, self.user, revisions[0].commit if revisions else None)
-        for mode, screen in AUDIT_VIEWS.items():
+        for mode, screen in audit_views().items():
             if mode in self._modes:
                 self.remove_mode(mode)
-            self.add_mode(mode, partial(screen, self.session))
+            self.add_mode(mode, partial(self._styled, screen, self.session))
         self.save_state = self.t("save.opened", commit=revisions[0].commit[:7]) if revisions else ""
+        self.news = self._returned(loaded.audit)
         self.switch_mode(START_VIEW[loaded.audit.stage])
+
+    def _returned(self, audit: Audit) -> str:
+        """Why the audit is back with the team (a return or reopening has a reason), or ""."""
+        last = audit.transitions[-1] if audit.transitions else None
+        if last is None or not last.reason:
+            return ""
+        t = self.t
+        moved = t("review.last_move", stage=t.vocabulary("stage")[last.to], by=last.by, at=f"{last.at:%Y-%m-%d %H:%M}")
+        return f"{moved}; {t('review.reason', reason=last.reason)}"
+
+    def _styled(self, screen_class: Callable[[T], ScreenT], argument: T) -> ScreenT:
+        """A view, marked as styled: every stylesheet is read at start, and Textual would
+        otherwise re-read them all and restyle every widget of every open view when a
+        view first opens (on every first F-key, and before the first frame)."""
+        screen = screen_class(argument)
+        screen._css_update_count = self._css_update_count
+        return screen
 
     def leave_audit(self, then: Callable[[], object]) -> None:
         """Run `then` once the open audit is saved, or the user chose to drop what could not be saved."""
@@ -237,10 +285,128 @@ class AuditdeskApp(App[None]):
         self.generation += 1
         self.save_now()
 
-    def _status(self, error: str) -> None:
-        """Show an error on the current screen's status line."""
+    # --- stage moves ----------------------------------------------------------
+
+    def ready_to_move(self) -> bool:
+        """Before a stage move: unsaved edits saved, invalid input fixed, someone
+        else's newer revision taken up.  False (with the reason shown) if not ready."""
+        session = self.session
+        if session is None or self.screen.is_modal or not self.save_now():
+            return False
+        if session.rejected:
+            self._status(self.t("move.invalid", fields=", ".join(session.rejected.values())))
+            return False
+        try:
+            refreshed = session.refresh()
+        except (AuditdeskError, GitError) as exc:
+            self._status(str(exc).splitlines()[0])
+            return False
+        if refreshed:
+            self.generation += 1
+            self.save_state = self.t("save.reloaded", commit=(session.commit or "")[:7])
+        return True
+
+    def refused(self, session: AuditSession, change: Change) -> bool:
+        """Try `change` on a copy first: a refusal is shown (blockers listed) before any dialog."""
+        try:
+            session.try_change(change)
+        except Blocked:
+            self.action_blockers()
+            return True
+        except NotAllowed as exc:
+            self._status(str(exc).splitlines()[0])
+            return True
+        return False
+
+    def move(self, change: Change, view: str | None = None) -> None:
+        """Commit a stage move of the open audit; then every view shows it (and `view` opens)."""
+        session = self.session
+        assert session is not None
+        try:
+            commit = session.transition(change)
+        except Blocked:
+            self.action_blockers()
+            return
+        except Conflict as exc:
+            self._status(self.t("move.conflict", author=exc.author or "?", key=self.key_of("view.review")))
+            return
+        except (AuditdeskError, GitError) as exc:
+            self._status(str(exc).splitlines()[0])
+            return
+        self.moved(self.t("save.moved", stage=self.t.vocabulary("stage")[session.audit.stage], commit=(commit or "")[:7]), view)
+
+    def moved(self, state: str, view: str | None) -> None:
+        """After a stage move: views re-read the audit, the bar says what happened."""
+        self.generation += 1
+        self.save_state = state
+        self.refresh_bindings()
+        if view and view != self.current_mode:
+            self.switch_mode(view)
+
+    def action_advance(self) -> None:
+        """Move the open audit to its next stage; submitting for review asks first."""
+        session = self.session
+        if session is None or not self.ready_to_move():
+            return
+        user, now = self.user, session.now()
+
+        def change(audit: Audit) -> str:
+            return advance(audit, session.catalog, user, now)
+
+        if self.refused(session, change):
+            return
+        target = next_stage(session.audit.stage)
+        assert target is not None
+        if target != "review":
+            self.move(change, START_VIEW[target])
+            return
+        t = self.t
+        choices = [("submit", t("submit.yes")), ("stay", t("submit.no"))]
+
+        def chosen(choice: str | None) -> None:
+            if choice == "submit":
+                self.move(change, START_VIEW[target])
+
+        self.push_screen(ChoiceDialog(t("submit.title", project_no=session.project_no), t("submit.text"), choices), chosen)
+
+    def action_blockers(self) -> None:
+        """List what blocks the next stage (saving what was typed first); choosing one goes to its field."""
+        session = self.session
+        if session is None or self.screen.is_modal:
+            return
+        if session.dirty:
+            self.save_now()
+        t, audit = self.t, session.audit
+        gaps = blocking(audit, session.catalog)
+        target = next_stage(audit.stage)
+        if audit.stage in ("review", "approved") or target is None:
+            self._status(t("progress.review" if audit.stage == "review" else "progress.approved"), error=False)
+            return
+        label = t.vocabulary("stage")[target]
+        if not gaps:
+            self._status(t("blockers.none", stage=label, key=self.key_of("stage.advance")), error=False)
+            return
+        choices = [(str(i), plain(gap.text(t.language))) for i, gap in enumerate(gaps)]
+
+        def chosen(choice: str | None) -> None:
+            if choice is not None:
+                self.run_worker(self.go_to_field(gaps[int(choice)].field))
+
+        self.push_screen(ChoiceDialog(t("blockers.title", n=len(gaps), stage=label), t("blockers.text"), choices), chosen)
+
+    async def go_to_field(self, field: str) -> None:
+        """Open the view where `field` (a gap's path, such as planning.team[0].name) is edited, there."""
+        path = field.split("[")[0]
+        mode = "planning" if path.startswith(("planning.", "body.")) else "conclusion" if path.startswith("conclusion.") else "scoring"
+        await self.switch_mode(mode)
+        screen = self.screen
+        if isinstance(screen, AuditScreen):
+            screen.go_to(path)
+
+    def _status(self, text: str, error: bool = True) -> None:
+        """Show an error (or news) on the current screen's status line."""
         if isinstance(self.screen, DeskScreen):
-            self.screen.status(error, error=True)
+            self.screen.status(text, error=error)
 
 
 def _check_utf8() -> None:

@@ -27,6 +27,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "key.audits": ("Audits", "项目"),
     "key.save": ("Save", "保存"),
     "key.quit": ("Quit", "退出"),
+    "key.advance": ("Next stage", "下一阶段"),
+    "key.blockers": ("What blocks the next stage", "下一阶段的待完成项"),
     "palette": ("Commands", "命令"),  # Textual's own binding description
     "palette.placeholder": ("Search for commands", "搜索命令"),
     "screen.browser": ("Audits", "审查项目"),
@@ -36,11 +38,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "save.conflict": ("NOT SAVED: conflict", "未保存: 冲突"),
     "save.failed": ("NOT SAVED", "未保存"),
     "save.opened": ("opened {commit}", "已打开 {commit}"),
+    "save.moved": ("now {stage}, saved {commit}", "已进入{stage}, 已保存 {commit}"),
+    "save.reloaded": ("reloaded a newer revision {commit}", "已载入较新版本 {commit}"),
+    "save.approved": ("approved, tag {tag}", "已批准, 标签 {tag}"),
+    # stages
+    "stage.short.planning": ("plan", "策划"),
+    "stage.short.onsite": ("on-site", "现场"),
+    "stage.short.conclusion": ("concl.", "结论"),
+    "stage.short.review": ("review", "复核"),
+    "stage.short.approved": ("approved", "批准"),
+    "progress.todo": ("{key}: {n} to do before {stage}", "{key}: 进入{stage}前还有 {n} 项"),
+    "progress.ready": ("{key}: move to {stage}", "{key}: 进入{stage}"),
+    "progress.submit": ("{key}: submit for review", "{key}: 提交复核"),
+    "progress.review": ("with the reviewer", "复核中"),
+    "progress.approved": ("approved: read-only", "已批准: 只读"),
+    "blockers.title": ("{n} thing(s) to do before {stage}", "进入{stage}前还需完成 {n} 项"),
+    "blockers.text": ("Enter goes to the field; Esc closes.", "回车转到该字段; Esc 关闭。"),
+    "blockers.none": ("Nothing blocks {stage}: {key} moves the audit on.", "可以进入{stage}: 按 {key}。"),
+    "submit.title": ("Submit {project_no} for review?", "提交 {project_no} 复核?"),
+    "submit.text": ("The team cannot change it while it is under review: the reviewer approves it or returns it with reasons.",
+                    "复核期间审查组不能修改: 复核人批准, 或说明理由退回。"),
+    "submit.yes": ("Submit for review", "提交复核"),
+    "submit.no": ("Not yet", "暂不提交"),
+    "move.invalid": ("fix the fields holding invalid input first: {fields}", "请先修正输入无效的字段: {fields}"),
+    "move.conflict": ("{author} changed the audit meanwhile; it is not moved: look at it again ({key}) and retry",
+                      "{author} 同时修改了此项目, 未转换阶段: 请重新查看 ({key}) 后再试"),
+    "move.outdated": ("the audit changed since you looked: the new revision is shown; look at it before approving",
+                      "项目在您查看后被修改: 已显示新版本; 请查看后再批准"),
     # browser
     "browser.count": ("{shown} of {total} audits", "共 {total} 个项目, 显示 {shown} 个"),
     "browser.empty": ("No audits yet: press n to create one.", "还没有审查项目: 按 n 新建。"),
     "browser.filter": ("filter: type to search", "筛选: 直接输入"),
     "browser.user": ("user {user}", "用户 {user}"),
+    "browser.loading": ("loading...", "正在读取..."),
     "col.project": ("Project", "项目编号"),
     "col.type": ("Type", "类型"),
     "col.stage": ("Stage", "阶段"),
@@ -227,6 +257,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "p.obstacles": ("Obstacles that reduce reliability", "遇到降低可靠性的障碍"),
     "p.ict_effective": ("ICT was effective", "ICT 使用有效"),
     "p.onsite_needed": ("On-site follow-up needed", "需要补充现场审核"),
+    "p.body": ("Certification body (report header)", "认证机构 (报告抬头)"),
+    "p.basic": ("1 Basic information", "1 基本信息"),
+    "p.body_name": ("Name", "名称"),
+    "p.body_address": ("Address", "地址"),
+    "p.body_phone": ("Phone", "电话"),
+    "p.body_postcode": ("Postcode", "邮编"),
     # conclusion labels
     "c.overview": ("3 Overview", "3 受评价方服务体系概述及本次评价概述"),
     "c.suggestions": ("4 Improvement suggestions", "4 改进建议"),
@@ -257,6 +293,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.against_mark": ("{new} against {old}", "{new} 与 {old} 比较"),
     "review.first": ("{new} created the audit", "{new} 创建了此项目"),
     "review.no_changes": ("no changes", "没有修改"),
+    "review.since_seen": ("{new} against {old}, the revision you last looked at", "{new} 与您上次查看的 {old} 比较"),
+    "review.since_submission": ("{new} against {old}, as submitted for review", "{new} 与提交复核时的 {old} 比较"),
+    "review.not_approved": ("Not approved.", "未批准。"),
+    "review.approval_valid": ("Approved by {by} on {at} ({tag}): valid.", "{by} 于 {at} 批准 ({tag}): 有效。"),
+    "review.approval_void": ("Approval by {by} on {at} ({tag}) is VOID: changed since: {changed}",
+                             "{by} 于 {at} 的批准 ({tag}) 已失效: 之后修改了 {changed}"),
+    "review.last_move": ("Last move: to {stage} by {by} on {at}", "最近: {by} 于 {at} 转入{stage}"),
+    "review.reason": ("Reason: {reason}", "理由: {reason}"),
+    "review.comments": ("Review comments: {comments}", "复核意见: {comments}"),
+    "key.return": ("Return to the team", "退回"),
+    "key.approve": ("Approve", "批准"),
+    "key.reopen": ("Reopen", "重新打开"),
+    "return.title": ("Return {project_no} to the team", "退回 {project_no}"),
+    "return.stage": ("Back to stage", "退回到阶段"),
+    "return.reason": ("Reason: what the team must fix", "退回理由: 需要修改的内容"),
+    "approve.title": ("Approve {project_no}", "批准 {project_no}"),
+    "approve.text": ("Approval freezes the audit at this revision and tags it; changing it later means reopening it with a reason.",
+                     "批准后此版本冻结并打标签; 以后修改须说明理由重新打开。"),
+    "approve.comments": ("Review comments (optional)", "复核意见 (可选)"),
+    "reopen.title": ("Reopen {project_no}", "重新打开 {project_no}"),
+    "reopen.text": ("The audit goes back to conclusion and its approval no longer holds.", "项目退回到结论阶段, 原批准失效。"),
+    "reopen.reason": ("Reason (recorded in the audit)", "理由 (记录在项目中)"),
     # help
     "help.intro": ("Keys on this screen (F1 or Esc closes):", "本屏幕的按键 (F1 或 Esc 关闭):"),
     "help.palette": ("Ctrl+P lists every command valid here.", "Ctrl+P 列出此处可用的全部命令。"),
@@ -279,6 +337,16 @@ ENGLISH_VOCABULARY: dict[str, dict[str, str]] = {
                        "surveillance": "maintenance of certification", "restoration": "restoration of certification",
                        "scope_change": "a change of scope"},
 }
+
+
+AMBIGUOUS = str.maketrans({"\u2026": "...", "\u2192": "->", "\u25a0": "[x]", "\u25a1": "[ ]"})
+"""Glyphs the domain's texts use that are two cells wide in some terminals (… → and
+the report's check boxes)."""
+
+
+def plain(text: str) -> str:
+    """Domain text (messages, diffs, gaps) with ambiguous-width glyphs spelt in ASCII."""
+    return text.translate(AMBIGUOUS)
 
 
 def language_from(setting: str | None, environ: dict[str, str] | None = None) -> str:

@@ -7,20 +7,35 @@ blob is the base of the next one.  A conflict is settled without losing
 anything typed: either the other person's revision is reloaded and this
 session's changes are applied on top of it, or this session's version is
 saved over it (theirs stays in the history).
+
+Stage moves go through the domain's workflow functions, committed with
+`AuditStore.transition` from this session's base (approval through
+`report.provenance.approve`, which also tags the revision).
 """
 
 from __future__ import annotations
 
 import copy
-from typing import Any
+import datetime as dt
+from typing import Any, Callable
 
 from auditdesk.criteria import tomldata
+from auditdesk.criteria.problems import AuditdeskError
 from auditdesk.criteria.results import ItemResult
 from auditdesk.criteria.scoring import Scorecard, score_audit
 from auditdesk.store.audits import AuditStore, Loaded
 from auditdesk.store.document import Audit, from_toml
 from auditdesk.store.gitrepo import Identity
 from auditdesk.store.workflow import edit_refusal
+
+
+class Outdated(AuditdeskError):
+    """The stored audit moved on since this session loaded it."""
+
+
+Change = Callable[[Audit], str]
+"""A workflow step (`workflow.advance` and friends, bound to their arguments): changes
+the audit in memory, returns the commit message, raises NotAllowed or Blocked."""
 
 _ABSENT = object()
 
@@ -83,6 +98,52 @@ class AuditSession:
         self.dirty = False
         self.commit = result.commit or self.commit
         return result.commit
+
+    def now(self) -> dt.datetime:
+        """The time a stage move records: the store's commit clock, to the second."""
+        return self.store.repo.clock().replace(microsecond=0)
+
+    def try_change(self, change: Change) -> str:
+        """Run a workflow step on a copy: its refusal (NotAllowed, Blocked) without a commit."""
+        return change(copy.deepcopy(self.audit))
+
+    def transition(self, change: Change) -> str | None:
+        """Commit a workflow step on the saved audit (save edits first); the session then
+        holds the moved audit.  A change by someone else since `base` raises Conflict."""
+        assert not self.dirty, "save before a stage move"
+        loaded = Loaded(copy.deepcopy(self.audit), self.catalog, self.base, self.store.path_of(self.project_no))
+        result = self.store.transition(loaded, change, self.user)
+        self._start(Loaded(loaded.audit, self.catalog, result.blob, loaded.path))
+        self.commit = result.commit or self.commit
+        return result.commit
+
+    def approve(self, comments: str) -> str:
+        """Approve through `report.provenance` (a commit and a tag); returns the tag name.
+
+        Approval reads the stored audit itself, so it is refused unless that is
+        the revision this session shows: a reviewer approves what they saw.
+        """
+        from auditdesk.report.provenance import approve
+
+        assert not self.dirty, "save before a stage move"
+        if self.stale():
+            raise Outdated(f"{self.project_no} changed since it was loaded here; look at it again before approving")
+        tag = approve(self.store, self.project_no, self.user, self.now(), comments)
+        self._start(self.store.load(self.project_no))
+        self.commit = tag.commit
+        return tag.name
+
+    def stale(self) -> bool:
+        """True when the stored audit is no longer the revision this session started from."""
+        return self.store.repo.blob_id(self.store.path_of(self.project_no)) != self.base
+
+    def refresh(self) -> bool:
+        """Take up someone else's newer revision when nothing here is unsaved; True if it did."""
+        if self.dirty or self.rejected or not self.stale():
+            return False
+        self._start(self.store.load(self.project_no))
+        self.commit = self.store.log(self.project_no, limit=1)[0].commit
+        return True
 
     def rebase_on_theirs(self) -> None:
         """Reload the stored revision and re-apply this session's edits on top.

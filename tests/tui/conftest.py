@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import AsyncIterator, Iterator
 
 import pytest
+import textual._wait
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from auditdesk.store.audits import AuditStore
@@ -15,20 +17,27 @@ from auditdesk.store.document import Audit
 from auditdesk.store import gitrepo
 from auditdesk.store.gitrepo import Identity
 from auditdesk.tui.app import AuditdeskApp
+from auditdesk.tui.screens.browser import BrowserScreen
 
 LEADER = Identity("韩永师", "han@example.org")
 """The seed's team leader: only the team may edit an audit."""
+REVIEWER = Identity("李审核", "li@example.org")
+"""Not on the seed's team; the store names no reviewers, so anyone off the team may review."""
 PROJECT = "10234-2024-SD"
 
 
 @pytest.fixture(autouse=True)
 def steady(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No blinking cursor, no colour or theme overrides, no user config."""
+    """No blinking cursor, no colour or theme overrides, no user config; quick key presses."""
     for name in ("NO_COLOR", "TEXTUAL_THEME", "TEXTUAL_COLOR_SYSTEM", "AUDITDESK_USER", "SSH_CONNECTION"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+    # The pilot waits for the app to go idle after every key, polling every 20 ms;
+    # polling every 5 ms tells idleness as well here and makes the keys four times faster.
+    monkeypatch.setattr(textual._wait, "SLEEP_GRANULARITY", 0.005)
+    monkeypatch.setattr(textual._wait, "SLEEP_IDLE", 0.00025)
 
 
 @pytest.fixture
@@ -55,3 +64,21 @@ def store(tmp_path: Path, sample: Audit) -> Iterator[AuditStore]:
 
 def make_app(store: AuditStore, language: str = "en", user: Identity = LEADER) -> AuditdeskApp:
     return AuditdeskApp(store, user, language=language)
+
+
+async def listed(pilot: Pilot[None]) -> None:
+    """Wait until the store browser shows its list (read in a background thread)."""
+    for _ in range(1000):
+        screen = pilot.app.screen
+        if not (isinstance(screen, BrowserScreen) and screen.loading):
+            break
+        await pilot.pause(0.005)
+    await pilot.pause()
+
+
+@asynccontextmanager
+async def started(app: AuditdeskApp, size: tuple[int, int] = (80, 24)) -> AsyncIterator[Pilot[None]]:
+    """Run the app headless, with the audit list shown."""
+    async with app.run_test(size=size) as pilot:
+        await listed(pilot)
+        yield pilot

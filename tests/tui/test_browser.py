@@ -11,7 +11,7 @@ from auditdesk.tui.screens.browser import BrowserScreen
 from auditdesk.tui.screens.conclusion import ConclusionScreen
 from auditdesk.tui.screens.planning import PlanningScreen
 
-from .conftest import make_app
+from .conftest import make_app, started
 
 
 def rows(app: object) -> list[str]:
@@ -21,7 +21,7 @@ def rows(app: object) -> list[str]:
 
 async def test_lists_filters_and_opens_on_the_stage_view(store: AuditStore) -> None:
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with started(app) as pilot:
         assert isinstance(app.screen, BrowserScreen)
         table = app.screen.query_one("#audits", DataTable)
         assert [str(c) for c in table.get_row_at(0)] == ["10234-2024-SD", "initial", "conclusion", "138.33", "十星级", "淄博海源电子科技有限公司"]
@@ -37,7 +37,7 @@ async def test_lists_filters_and_opens_on_the_stage_view(store: AuditStore) -> N
 
 async def test_new_audit_with_keys(store: AuditStore) -> None:
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with started(app) as pilot:
         await pilot.press("n", *"10234-2024-SD", "tab", *"Org", "enter")
         assert "already exists" in str(app.screen.query_one("#error-project_no").content)
         await pilot.press(*["backspace"] * 2, *"XX", "tab", "tab", "right", "enter")  # the error focused the field

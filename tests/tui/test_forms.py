@@ -8,7 +8,7 @@ from typing import Any
 from auditdesk.store.audits import AuditStore
 from auditdesk.tui.screens.planning import PlanningScreen
 
-from .conftest import PROJECT, make_app
+from .conftest import PROJECT, make_app, started
 from .test_scoring import commits
 
 
@@ -28,7 +28,7 @@ async def tab_to(pilot: Any, field_id: str, key: str = "tab") -> None:
 async def test_text_is_saved_when_leaving_the_field(store: AuditStore) -> None:
     before = commits(store)
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with started(app) as pilot:
         await pilot.press("enter", "f2")
         assert isinstance(app.screen, PlanningScreen)
         await tab_to(pilot, "f-planning-contact-title")
@@ -43,7 +43,7 @@ async def test_text_is_saved_when_leaving_the_field(store: AuditStore) -> None:
 
 async def test_invalid_date_is_shown_and_not_saved(store: AuditStore) -> None:
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with started(app) as pilot:
         await pilot.press("enter", "f2")
         await tab_to(pilot, "f-planning-audit_to", "shift+tab")  # the date fields are nearer the end
         await pilot.press("backspace", "backspace", "3", "0", "left", "left", "left", "backspace", "2")  # 2024-02-30
@@ -62,7 +62,7 @@ async def test_invalid_date_is_shown_and_not_saved(store: AuditStore) -> None:
 
 async def test_remote_facts_only_with_remote_auditing_and_team_editing(store: AuditStore) -> None:
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with started(app) as pilot:
         await pilot.press("enter", "f2")
         row = app.screen.query_one("#row-f-planning-remote-location")
         assert not row.display
@@ -79,7 +79,7 @@ async def test_remote_facts_only_with_remote_auditing_and_team_editing(store: Au
 
 async def test_a_recommended_star_unlike_the_computed_one_needs_a_justification(store: AuditStore) -> None:
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with started(app) as pilot:
         await pilot.press("enter")  # the seed is in conclusion: it opens there
         justification = app.screen.query_one("#row-f-conclusion-star_justification")
         assert not justification.display

@@ -12,7 +12,7 @@ from auditdesk.store.document import Audit
 from auditdesk.tui.screens.scoring import ScoringScreen
 from auditdesk.tui.widgets.score_summary import ScoreSummary
 
-from .conftest import LEADER, PROJECT, make_app, seed_store
+from .conftest import LEADER, PROJECT, make_app, seed_store, started
 
 
 def saved_items(store: AuditStore) -> dict[str, dict[str, object]]:
@@ -36,7 +36,7 @@ async def open_scoring(pilot: object) -> None:
 async def test_typing_a_percentage_updates_totals_and_commits(store: AuditStore) -> None:
     before = commits(store)
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with started(app) as pilot:
         await open_scoring(pilot)
         assert "Total 138.33 / 150" in summary(app)
         await pilot.press("g", "B", "1", "7", "enter", "9", "7", "enter")
@@ -52,7 +52,7 @@ async def test_typing_a_percentage_updates_totals_and_commits(store: AuditStore)
 
 async def test_not_applicable_asks_for_the_reason(store: AuditStore) -> None:
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with started(app) as pilot:
         await open_scoring(pilot)
         await pilot.press("g", "C", "8", "enter", "n")
         await pilot.press("enter")  # an empty reason is refused in place
@@ -65,7 +65,7 @@ async def test_not_applicable_asks_for_the_reason(store: AuditStore) -> None:
 
 async def test_sampled_item(store: AuditStore) -> None:
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with started(app) as pilot:
         await open_scoring(pilot)
         await pilot.press("g", "A", "4", "enter", "s", "3", "tab", "1", "enter")
         await pilot.pause()
@@ -76,7 +76,7 @@ async def test_sampled_item(store: AuditStore) -> None:
 async def test_invalid_percentages_show_an_error_and_save_nothing(store: AuditStore) -> None:
     before = commits(store)
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with started(app) as pilot:
         await open_scoring(pilot)
         await pilot.press("g", "B", "1", "7", "enter")
         for typed in ("120", "97.555", "9x"):
@@ -91,7 +91,7 @@ async def test_invalid_percentages_show_an_error_and_save_nothing(store: AuditSt
 
 async def test_conflict_is_reported_and_nothing_is_lost(store: AuditStore) -> None:
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with started(app) as pilot:
         await open_scoring(pilot)
         with AuditStore.open(store.root) as other:
             loaded = other.load(PROJECT)
@@ -114,7 +114,7 @@ async def test_an_audit_under_review_is_read_only(tmp_path: Path, sample: Audit)
     with seed_store(tmp_path, sample, "review") as store:
         before = commits(store)
         app = make_app(store)
-        async with app.run_test(size=(80, 24)) as pilot:
+        async with started(app) as pilot:
             await pilot.press("enter", "f3", "9", "7", "enter")
             assert "is under review" in str(app.screen.query_one("StatusLine").content)
             assert "Total 138.33 / 150" in summary(app)
@@ -123,7 +123,7 @@ async def test_an_audit_under_review_is_read_only(tmp_path: Path, sample: Audit)
 
 async def test_special_deduction_and_sampling_statement(store: AuditStore) -> None:
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with started(app) as pilot:
         await open_scoring(pilot)
         await pilot.press("x", "a", "right", "tab", "d", "ctrl+s")  # kind: own rules; description "d"
         await pilot.press("ctrl+s")

@@ -16,7 +16,7 @@ import pytest
 from auditdesk.store.audits import AuditStore
 from auditdesk.store.document import Audit
 
-from .conftest import make_app, seed_store
+from .conftest import listed, make_app, seed_store
 
 BOTH = ("en", "zh")
 # screen: (keys from the store browser, terminal size, languages).  The audit is
@@ -33,6 +33,7 @@ SCREENS: dict[str, tuple[list[str], tuple[int, int], tuple[str, ...]]] = {
     "conclusion": (["enter", "f4"], (80, 24), BOTH),
     "report": (["enter", "f5"], (80, 24), BOTH),
     "review": (["enter", "9", "7", "enter", "f6"], (80, 24), BOTH),
+    "blockers": (["enter", "delete", "down", "delete", "f9"], (80, 24), BOTH),
 }
 
 
@@ -49,4 +50,4 @@ def onsite_store(fixed_clock: None, tmp_path: Path, sample: Audit) -> Iterator[A
 def test_screen(screen: str, language: str, onsite_store: AuditStore, snap_compare: Callable[..., bool]) -> None:
     press, size, _ = SCREENS[screen]
     app: Any = make_app(onsite_store, language)
-    assert snap_compare(app, press=press, terminal_size=size)
+    assert snap_compare(app, press=press, terminal_size=size, run_before=listed)

@@ -14,13 +14,13 @@ from auditdesk.tui.screens.help import HelpScreen
 from auditdesk.tui.screens.report import ReportScreen
 from auditdesk.tui.screens.review import ReviewScreen
 
-from .conftest import LEADER, make_app
+from .conftest import LEADER, make_app, started
 
 
 async def test_report_preview_and_writing_it(store: AuditStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with started(app) as pilot:
         await pilot.press("enter", "f5")
         assert isinstance(app.screen, ReportScreen)
         assert "服务认证审查报告" in app.screen.query_one("#report").source
@@ -34,11 +34,11 @@ async def test_report_preview_and_writing_it(store: AuditStore, tmp_path: Path, 
 
 async def test_review_shows_history_and_semantic_diff(store: AuditStore) -> None:
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with started(app) as pilot:
         await pilot.press("enter", "f3", "g", "B", "1", "7", "enter", "9", "7", "enter", "f6")
         assert isinstance(app.screen, ReviewScreen)
         diff = str(app.screen.query_one("#diff").content)
-        assert "B17: 95 → 97 (score 2.85 → 2.91)" in diff and "total: 138.33 → 138.39" in diff
+        assert "B17: 95 -> 97 (score 2.85 -> 2.91)" in diff and "total: 138.33 -> 138.39" in diff
         await pilot.press("down")
         assert "created the audit" in str(app.screen.query_one("#diff").content)
         await pilot.press("m", "up")  # compare the newest with the marked first revision
@@ -47,7 +47,7 @@ async def test_review_shows_history_and_semantic_diff(store: AuditStore) -> None
 
 async def test_help_lists_the_keys_of_the_screen(store: AuditStore) -> None:
     app = make_app(store, language="zh")
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with started(app) as pilot:
         await pilot.press("enter", "f3", "f1")
         assert isinstance(app.screen, HelpScreen)
         text = str(app.screen.query_one("#help-keys").content)
@@ -58,7 +58,7 @@ async def test_help_lists_the_keys_of_the_screen(store: AuditStore) -> None:
 
 async def test_palette_offers_the_actions_valid_here(store: AuditStore) -> None:
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with started(app) as pilot:
         await pilot.press("enter", "f3", "ctrl+p")
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"evidence")
@@ -82,6 +82,6 @@ def test_run_turns_the_mouse_off_over_ssh(monkeypatch: pytest.MonkeyPatch, store
 
 async def test_a_keymap_remaps_a_binding_everywhere(store: AuditStore) -> None:
     app = AuditdeskApp(store, LEADER, keymap={"scoring.na": "z", "view.scoring": "f9"})
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with started(app) as pilot:
         await pilot.press("enter", "f9", "z")
         assert str(app.screen.query_one("#dialog-title").content) == "A1: not applicable"

@@ -71,10 +71,14 @@ class AuditScreen(DeskScreen):
     """
 
     MODE = ""
+    EDITS = True
+    """Whether this view changes the audit (then it says up front when this user may not)."""
 
     def __init__(self, session: "AuditSession") -> None:
         super().__init__()
         self.session = session
+        self._reload = False
+        """The audit was replaced since this view last showed it."""
 
     def compose(self) -> ComposeResult:
         yield AuditBar(self.session, self.MODE)
@@ -89,21 +93,36 @@ class AuditScreen(DeskScreen):
         self.watch(self.desk, "generation", self._generation_changed, init=False)
 
     def on_screen_resume(self) -> None:
-        self.refresh_view()
+        """Show the audit as it is now; not when another view took over meanwhile
+        (a dialog's answer that switches view resumes this one first)."""
+        if self.is_current:
+            self.refresh_view()
 
     def _generation_changed(self) -> None:
-        if self.is_mounted:
-            self.refresh_view(reloaded=True)
+        """The audit was replaced: re-read it now if this view is (still) shown, else when it is."""
+        self._reload = True
+        self.call_later(self._refresh_if_current)
 
-    def refresh_view(self, reloaded: bool = False) -> None:
+    def _refresh_if_current(self) -> None:
+        if self.is_current and self._reload:
+            self.refresh_view()
+
+    def refresh_view(self) -> None:
+        reloaded, self._reload = self._reload, False
         self.query_one(AuditBar).show()
         self.show_audit(reloaded)
         refusal = self.session.refusal
-        if refusal:
+        if refusal and self.EDITS:
             self.status(refusal)
+        if self.desk.news:
+            self.status(self.desk.news)
+            self.desk.news = ""
 
     def show_audit(self, reloaded: bool = False) -> None:
         """Bring the widgets in line with `self.session.audit`; `reloaded`: it was replaced."""
+
+    def go_to(self, field: str) -> None:
+        """Put the cursor where `field` (a dotted audit path) is edited, if this view edits it."""
 
     def may_edit(self) -> bool:
         """False (and the reason on the status line) when this user may not edit the audit now."""
@@ -115,6 +134,7 @@ class AuditScreen(DeskScreen):
     def edited(self, save: bool = True) -> None:
         """The audit changed here: tell the app, which saves it (now, or when the field is left)."""
         self.session.touch()
+        self.query_one(AuditBar).show()
         self.post_message(AuditEdited(save))
 
 

@@ -1,23 +1,37 @@
-"""The first screen: every audit in the store, filtered by typing, sorted by key."""
+"""The first screen: every audit in the store, filtered by typing, sorted by key.
+
+The list is read in a background thread, so the screen appears at once even
+when the store's summary cache is cold (a thousand audits take seconds to
+parse); until then the title says "loading...".  It is a daemon thread rather
+than a Textual thread worker: those run in the event loop's executor, which
+the app joins when it exits, so quitting during a cold load would hang until
+the load ended.  The thread reads through an `AuditStore` of its own, because
+an `AuditStore`'s summary cache is not guarded for use by several threads.
+"""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
+from rich.cells import cell_len
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Label
 
+from auditdesk.criteria.problems import AuditdeskError
 from auditdesk.store.audits import AuditStore, Summary
+from auditdesk.store.gitrepo import GitError
 from auditdesk.store.document import AUDIT_TYPES, check_project_no
 from auditdesk.store.stages import ORDER
 from auditdesk.tui.screens.base import DeskScreen
-from auditdesk.tui.screens.form import Field, FormDialog
 from auditdesk.tui.widgets.status_line import StatusLine
 
 SORTS = ("project", "organisation", "stage", "total")
+COLUMNS = ("project", "type", "stage", "total", "star", "organisation")
 
 
 @dataclass(frozen=True)
@@ -28,7 +42,7 @@ class NewAudit:
     catalog: str
 
 
-class AuditList(DataTable[str]):
+class AuditList(DataTable[Text]):
     """The audits; Enter opens the highlighted one."""
 
     BINDINGS = [Binding("enter", "open", "key.open", id="browser.open")]
@@ -39,7 +53,6 @@ class AuditList(DataTable[str]):
 
 
 class BrowserScreen(DeskScreen):
-    CSS_PATH = "browser.tcss"
     BINDINGS = [
         Binding("n", "new", "key.new", id="browser.new"),
         Binding("s", "sort", "key.sort", id="browser.sort"),
@@ -51,6 +64,14 @@ class BrowserScreen(DeskScreen):
             super().__init__()
             self.project_no = project_no
 
+    class Listed(Message):
+        """The worker read the list (or says why it could not)."""
+
+        def __init__(self, summaries: list[Summary], error: str = "") -> None:
+            super().__init__()
+            self.summaries = summaries
+            self.error = error
+
     class Create(Message):
         def __init__(self, new: NewAudit) -> None:
             super().__init__()
@@ -59,8 +80,11 @@ class BrowserScreen(DeskScreen):
     def __init__(self, store: AuditStore) -> None:
         super().__init__()
         self.store = store
-        self.summaries: list[Summary] = []
+        self.summaries: list[Summary] | None = None
+        """None until the first listing arrives."""
         self.sort = SORTS[0]
+        self._loading = False
+        self._stale = False
 
     def compose(self) -> ComposeResult:
         yield Label(id="browser-title", markup=False)
@@ -70,17 +94,71 @@ class BrowserScreen(DeskScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._columns([])
+        self.query_one(AuditList).focus()
+
+    def _columns(self, rows: list[tuple[str, ...]]) -> None:
+        """The columns again, the organisation as wide as the others leave (its text is cut
+        there), so that a long name does not make the list scroll sideways at 80 columns."""
         table = self.query_one(AuditList)
-        for column in ("project", "type", "stage", "total", "star", "organisation"):
-            table.add_column(self.t(f"col.{column}"), key=column)
-        table.focus()
+        labels = [self.t(f"col.{column}") for column in COLUMNS]
+        widths = [max([cell_len(label)] + [cell_len(row[i]) for row in rows]) for i, label in enumerate(labels)]
+        spare = (table.size.width or self.app.size.width) - sum(widths[:-1]) - 2 * table.cell_padding * len(COLUMNS) - 1
+        table.clear(columns=True)
+        for column, label, width in zip(COLUMNS, labels, widths):
+            table.add_column(label, key=column, width=max(10, spare) if column == "organisation" else width)
+
+    def on_resize(self) -> None:
+        """The organisation column follows the width."""
+        if self.summaries:
+            self.show_list()
 
     def on_screen_resume(self) -> None:
-        """Re-read the store: audits change while other views are open."""
-        self.summaries = self.store.summaries()
-        self.show_list()
+        """Re-read the store (audits change while other views are open); the list shown stays until then."""
+        if self._loading:
+            self._stale = True
+            return
+        self._loading = True
+        if self.summaries is None:
+            self._title(self.t("browser.loading"))
+        self.call_after_refresh(self.read_list)  # the screen is drawn first
+
+    @property
+    def loading(self) -> bool:
+        """A listing is on its way."""
+        return self._loading
+
+    def read_list(self) -> None:
+        """Start reading the list in a daemon thread (see the module's docstring)."""
+        threading.Thread(target=self._read_list, name="auditdesk-list", daemon=True).start()
+
+    def _read_list(self) -> None:
+        """In the thread: summarise every audit, then hand the list to the screen."""
+        try:
+            with AuditStore(self.store.root, self.store.catalogs) as own:
+                listed = self.Listed(own.summaries())
+        except (AuditdeskError, GitError) as exc:
+            listed = self.Listed([], str(exc).splitlines()[0])
+        try:
+            self.post_message(listed)
+        except RuntimeError:
+            pass  # the app has ended meanwhile
+
+    def on_browser_screen_listed(self, message: Listed) -> None:
+        self._loading = False
+        if message.summaries != self.summaries:
+            self.summaries = message.summaries
+            self.show_list()
+        if message.error:
+            self.status(message.error, error=True)
+        if self._stale:
+            self._stale = False
+            self.on_screen_resume()
 
     def show_list(self) -> None:
+        if self.summaries is None:
+            self._title(self.t("browser.loading"))
+            return
         table = self.query_one(AuditList)
         stages, types = self.t.vocabulary("stage"), self.t.vocabulary("audit_type")
         needle = self.query_one("#filter", Input).value.strip().lower()
@@ -88,19 +166,20 @@ class BrowserScreen(DeskScreen):
             (s.project_no, s.organisation, types.get(s.audit_type, ""), stages.get(s.stage, ""), s.star)).lower()]
         shown.sort(key=self._sort_key, reverse=self.sort == "total")
         keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
-        table.clear()
-        for s in shown:
-            organisation = s.organisation if not s.error else f"! {s.error}"
-            table.add_row(s.project_no, types.get(s.audit_type, s.audit_type), stages.get(s.stage, s.stage), s.total,
-                          s.star, organisation, key=s.project_no)
+        rows = [(s.project_no, types.get(s.audit_type, s.audit_type), stages.get(s.stage, s.stage), s.total, s.star,
+                 s.organisation if not s.error else f"! {s.error}") for s in shown]
+        self._columns(rows)
+        for row in rows:
+            table.add_row(*(Text(cell) for cell in row), key=row[0])  # Text: a "[" in a name is not markup
         if keep in {s.project_no for s in shown}:
             table.move_cursor(row=table.get_row_index(keep))
-        title = self.t("browser.count", shown=len(shown), total=len(self.summaries))
-        self.query_one("#browser-title", Label).update(
-            f"auditdesk  {self.t('screen.browser')}: {title}  {self.t(f'sort.{self.sort}')}  "
-            f"{self.t('browser.user', user=self.desk.user.name)}")
+        self._title(f"{self.t('browser.count', shown=len(shown), total=len(self.summaries))}  {self.t(f'sort.{self.sort}')}")
         if not self.summaries:
             self.status(self.t("browser.empty"))
+
+    def _title(self, what: str) -> None:
+        self.query_one("#browser-title", Label).update(
+            f"auditdesk  {self.t('screen.browser')}: {what}  {self.t('browser.user', user=self.desk.user.name)}")
 
     def _sort_key(self, s: Summary) -> tuple[object, ...]:
         if self.sort == "organisation":
@@ -140,6 +219,8 @@ class BrowserScreen(DeskScreen):
         self.show_list()
 
     def action_new(self) -> None:
+        from auditdesk.tui.screens.form import Field, FormDialog
+
         catalogs = self.store.catalogs.all()
         types = self.t.vocabulary("audit_type")
         fields = [

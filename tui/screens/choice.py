@@ -15,7 +15,6 @@ from auditdesk.tui.screens.base import Dialog
 class ChoiceDialog(Dialog):
     """Dismisses with the chosen answer's value, or None on Esc (never a destructive answer)."""
 
-    CSS_PATH = "choice.tcss"
     BINDINGS = [Binding("escape", "dismiss(None)", "dialog.cancel", id="dialog.cancel")]
 
     def __init__(self, title: str, text: str, choices: list[tuple[str, str]]) -> None:

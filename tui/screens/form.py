@@ -38,7 +38,6 @@ Check = Callable[[dict[str, str]], "tuple[str, str] | None"]
 class FormDialog(Dialog):
     """Dismisses with the values by field name, or None when cancelled."""
 
-    CSS_PATH = "form.tcss"
     AUTO_FOCUS = "Input, TextArea, ChoiceField"
     BINDINGS = [
         Binding("ctrl+s", "confirm", "dialog.ok", id="dialog.confirm"),
@@ -46,9 +45,11 @@ class FormDialog(Dialog):
         Binding("escape", "cancel", "dialog.cancel", id="dialog.cancel"),
     ]
 
-    def __init__(self, title: str, fields: list[Field], check: Check | None = None) -> None:
+    def __init__(self, title: str, fields: list[Field], check: Check | None = None, intro: str = "") -> None:
+        """`intro` is a line or two under the title saying what confirming does."""
         super().__init__()
         self.title_text = title
+        self.intro = intro
         self.fields = fields
         self.check = check
         self._warned = False
@@ -56,6 +57,8 @@ class FormDialog(Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(self.title_text, id="dialog-title", markup=False)
+            if self.intro:
+                yield Label(self.intro, id="dialog-intro", markup=False)
             with VerticalScroll(id="dialog-fields"):
                 for field in self.fields:
                     yield Label(field.label, classes="field-label", markup=False)

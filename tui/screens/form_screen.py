@@ -18,7 +18,6 @@ from auditdesk.tui.widgets.form import Form, Spec
 
 
 class FormScreen(AuditScreen):
-    CSS_PATH = "form_screen.tcss"
     SPECS: ClassVar[list[Spec]] = []
 
     def compose_body(self) -> ComposeResult:
@@ -36,6 +35,15 @@ class FormScreen(AuditScreen):
         form.can_focus = read_only
         if not read_only:
             self.status(self.t("form.hint"))
+
+    def go_to(self, field: str) -> None:
+        """Focus the first field at or under `field` (planning.contact for its name)."""
+        for spec in self.SPECS:
+            if spec.kind not in ("info", "heading") and (spec.path == field or spec.path.startswith(field + ".")):
+                widget = self.query_one(f"#{spec.id}")
+                widget.focus()
+                widget.scroll_visible()
+                return
 
     def on_form_changed(self, message: Form.Changed) -> None:
         self.edited(save=message.save)

@@ -13,7 +13,6 @@ from auditdesk.tui.screens.base import Dialog
 
 
 class HelpScreen(Dialog):
-    CSS_PATH = "help.tcss"
     BINDINGS = [
         Binding("escape,f1", "dismiss(None)", "help.close", id="help.close"),
     ]

@@ -1,4 +1,5 @@
-"""Planning (策划): basic information 1.1-1.16, as the seed report lays it out."""
+"""Planning (策划): the certification body the report's header names, then the
+basic information 1.1-1.16, as the seed report lays it out."""
 
 from __future__ import annotations
 
@@ -53,6 +54,9 @@ def mystery(audit: Audit, catalog: Catalog) -> bool:
 
 
 SPECS = [
+    Spec("body", "p.body", "heading"),
+    *(Spec(f"body.{name}", f"p.body_{name}") for name in ("name", "address", "phone", "postcode")),
+    Spec("basic", "p.basic", "heading"),
     Spec("planning.organisation", "p.organisation"),
     Spec("project_no", "p.project_no", "info", info=lambda a, c, t: f"{a.project_no}  {t('form.read_only')}"),
     Spec("planning.audit_type", "p.audit_type", "choice", vocabulary("audit_type")),

@@ -1,7 +1,8 @@
 """Report preview: the Markdown report as the store would render it, and writing it out.
 
 The preview names the saved revision it shows; with unsaved edits it is the
-same report marked as not from a revision.  It is rendered only when the
+same report marked as not from a revision.  Its check boxes (■ □) show as
+[x] and [ ]: they are ambiguous-width glyphs; the written file keeps them.  It is rendered only when the
 audit changed since the last time this view was shown.
 """
 
@@ -16,6 +17,7 @@ from textual.containers import VerticalScroll
 from auditdesk.criteria.problems import AuditdeskError
 from auditdesk.report.markdown import Rendered, render
 from auditdesk.store.atomic import write_atomic
+from auditdesk.tui.i18n import plain
 from auditdesk.tui.screens.base import AuditScreen
 from auditdesk.tui.session import AuditSession
 from auditdesk.tui.screens.form import Field, FormDialog
@@ -24,7 +26,6 @@ from auditdesk.tui.widgets.report_view import ReportMarkdown
 
 class ReportScreen(AuditScreen):
     MODE = "report"
-    CSS_PATH = "report.tcss"
     BINDINGS = [Binding("w", "write", "key.write", id="report.write")]
 
     def __init__(self, session: AuditSession) -> None:
@@ -47,7 +48,7 @@ class ReportScreen(AuditScreen):
             markdown = self._report().markdown
         except AuditdeskError as exc:
             markdown = self.t("report.unavailable", error=exc)
-        self.query_one(ReportMarkdown).update(markdown)
+        self.query_one(ReportMarkdown).update(plain(markdown))
         self.query_one("#report-scroll").focus()
 
     def action_write(self) -> None:

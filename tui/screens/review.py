@@ -1,12 +1,19 @@
-"""Review: the audit's history, and what changed between two revisions.
+"""Review: approval status, the audit's history, what changed, and the reviewer's moves.
 
 The diff is semantic (`diff_audits`): "B17 95 -> 97, total 138.33 -> 138.39",
-not TOML lines.  The highlighted revision is compared with the one before
-it, or with a revision marked as the base (`m`).
+not TOML lines.  By default the newest revision is compared with the one
+this user last looked at here (`Seen`), else with the one submitted for
+review, else with the revision before it; `m` marks another base.  The
+history is read again every time the view is shown, so others' commits
+appear.  A reviewer returns (`r`), approves (`a`) or reopens (`o`) here;
+comments travel with the approval, reasons with a return or reopening,
+since nothing else may change an audit under review.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,25 +22,62 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from auditdesk.criteria.problems import AuditdeskError
+from auditdesk.report.provenance import status
+from auditdesk.store.audits import Summary
 from auditdesk.store.diff import diff_audits
 from auditdesk.store.gitrepo import GitError, Revision
+from auditdesk.store.workflow import RETURNABLE, Reviewers, approve, reopen, return_to
+from auditdesk.tui.i18n import plain
 from auditdesk.tui.screens.base import AuditScreen
-from auditdesk.tui.session import AuditSession
+from auditdesk.tui.screens.form import Check, Field, FormDialog
+from auditdesk.tui.seen import Seen, seen_path
+from auditdesk.tui.session import AuditSession, Change, Outdated
+
+
+def submitted(history: list[tuple[Revision, Summary]]) -> str | None:
+    """The newest revision that moved the audit to review (history is newest first)."""
+    for i, (revision, summary) in enumerate(history):
+        before = history[i + 1][1].stage if i + 1 < len(history) else None
+        if summary.stage == "review" and before != "review":
+            return revision.commit
+    return None
+
+
+def when(iso: str) -> str:
+    """An ISO time from an approval record, as the history shows times."""
+    try:
+        return f"{dt.datetime.fromisoformat(iso):%Y-%m-%d %H:%M}"
+    except ValueError:
+        return iso
 
 
 class ReviewScreen(AuditScreen):
     MODE = "review"
-    CSS_PATH = "review.tcss"
-    BINDINGS = [Binding("m", "mark", "key.mark", id="review.mark")]
+    EDITS = False
+    BINDINGS = [
+        Binding("m", "mark", "key.mark", id="review.mark"),
+        Binding("r", "return_audit", "key.return", id="review.return"),
+        Binding("a", "approve", "key.approve", id="review.approve"),
+        Binding("o", "reopen", "key.reopen", id="review.reopen"),
+    ]
 
     def __init__(self, session: AuditSession) -> None:
         super().__init__(session)
         self.revisions: list[Revision] = []
         self.base: str | None = None
-        """A revision marked to compare against, instead of each one's predecessor."""
-        self._listed_edits = -1
+        """A revision marked to compare against (m)."""
+        self.since: str | None = None
+        """The default base of this visit; `since_kind` says why (seen, submission)."""
+        self.since_kind = ""
+        self._seen_head: str | None = None
+        """The newest revision recorded as seen during this visit."""
+        self._shown: tuple[int, str | None] | None = None
+        """(session edits, store HEAD) when the history was last read: unchanged, it is not read again."""
+        self._diffs: dict[tuple[str, str], str] = {}
+        self.seen = Seen(seen_path(), session.store.root, session.user)
 
     def compose_body(self) -> ComposeResult:
+        yield Static(id="review-info", markup=False)
         yield DataTable(cursor_type="row", id="history")
         with VerticalScroll(id="diff-scroll", can_focus=False):
             yield Static(id="diff")
@@ -44,21 +88,89 @@ class ReviewScreen(AuditScreen):
         for column in ("revision", "date", "author", "stage", "total"):
             table.add_column(self.t(f"col.{column}"), key=column)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Return and approve exist under review, reopening once approved."""
+        stage = self.session.audit.stage
+        if action in ("return_audit", "approve"):
+            return stage == "review"
+        if action == "reopen":
+            return stage == "approved"
+        return True
+
+    def on_screen_resume(self) -> None:
+        """Take up others' newer revision first (every view then re-reads it)."""
+        if self.session.refresh():
+            self.desk.generation += 1
+        else:
+            super().on_screen_resume()
+
     def show_audit(self, reloaded: bool = False) -> None:
-        """List the history again when the audit was saved since it was last listed."""
-        if self._listed_edits == self.session.edits:
+        """Read the history and the approval status again, if anything was committed since."""
+        shown = (self.session.edits, self.session.store.repo.head())
+        if shown == self._shown:
             return
-        self._listed_edits = self.session.edits
+        self._shown = shown
+        self.refresh_bindings()
+        self._show_info()
         table = self.query_one("#history", DataTable)
-        table.clear()
+        keep = self.revisions[table.cursor_row].commit if self.revisions else None
         stages = self.t.vocabulary("stage")
-        history = self.session.store.history(self.session.project_no)
+        try:
+            history = self.session.store.history(self.session.project_no)
+        except (AuditdeskError, GitError) as exc:
+            self.status(str(exc).splitlines()[0], error=True)
+            return
+        table.clear()
         self.revisions = [revision for revision, _ in history]
         for revision, summary in history:
-            table.add_row(revision.commit[:7], f"{revision.date:%Y-%m-%d %H:%M}", revision.author,
-                          stages.get(summary.stage, summary.stage), summary.total, key=revision.commit)
+            cells = (revision.commit[:7], f"{revision.date:%Y-%m-%d %H:%M}", revision.author,
+                     stages.get(summary.stage, summary.stage), summary.total)
+            table.add_row(*(Text(cell) for cell in cells), key=revision.commit)
+        newest = self.revisions[0].commit if self.revisions else None
+        if newest != self._seen_head:
+            self._choose_since(history)
+            self.seen.put(self.session.project_no, newest or "")
+            self._seen_head = newest
+        elif keep in table.rows:
+            table.move_cursor(row=table.get_row_index(keep))
         table.focus()
         self._show_diff()
+
+    def _choose_since(self, history: list[tuple[Revision, Summary]]) -> None:
+        """The default base: what this user saw last, else the submission, else each one's predecessor."""
+        commits = [revision.commit for revision, _ in history]
+        last_seen = self._seen_head or self.seen.get(self.session.project_no)
+        submission = submitted(history)
+        self.since, self.since_kind = None, ""
+        for candidate, kind in ((last_seen, "seen"), (submission, "submission")):
+            if candidate in commits[1:]:
+                self.since, self.since_kind = candidate, kind
+                return
+
+    def _show_info(self) -> None:
+        """Approval (valid or void, and why), the last stage move with its reason, review comments."""
+        t, audit = self.t, self.session.audit
+        text = Text()
+        try:
+            approval = status(self.session.store, self.session.project_no)["approval"]
+        except (AuditdeskError, GitError) as exc:
+            approval, text = None, Text(f"! {exc}\n")
+        if approval is None:
+            text.append(t("review.not_approved"))
+        else:
+            by, at, tag = approval["by"].split(" <")[0], when(approval["at"]), approval["tag"]
+            if approval["valid"]:
+                text.append(t("review.approval_valid", by=by, at=at, tag=tag), style="bold")
+            else:
+                text.append(t("review.approval_void", by=by, at=at, tag=tag, changed=", ".join(approval["changed"])), style="bold")
+        if audit.transitions:
+            last = audit.transitions[-1]
+            text.append("\n" + t("review.last_move", stage=t.vocabulary("stage")[last.to], by=last.by, at=f"{last.at:%Y-%m-%d %H:%M}"))
+            if last.reason:
+                text.append("\n" + t("review.reason", reason=last.reason))
+        if audit.review.comments:
+            text.append("\n" + t("review.comments", comments=audit.review.comments))
+        self.query_one("#review-info", Static).update(text)
 
     def on_data_table_row_highlighted(self) -> None:
         self._show_diff()
@@ -76,21 +188,118 @@ class ReviewScreen(AuditScreen):
             return
         row = table.cursor_row
         new = self.revisions[row]
-        old = self.base or (self.revisions[row + 1].commit if row + 1 < len(self.revisions) else None)
+        order = {revision.commit: i for i, revision in enumerate(self.revisions)}
+        old, how = (self.revisions[row + 1].commit if row + 1 < len(self.revisions) else None), "review.against_parent"
+        for base, kind in ((self.base, "review.against_mark"), (self.since, f"review.since_{self.since_kind}")):
+            if base is not None and order.get(base, -1) > row:  # a base older than the highlighted revision
+                old, how = base, kind
+                break
         text = Text()
-        text.append(new.message.splitlines()[0] + "\n", style="bold")
+        text.append(plain(new.message.splitlines()[0]) + "\n", style="bold")
         if old is None:
             text.append(self.t("review.first", new=new.commit[:7]))
         else:
-            text.append(self.t("review.against_mark" if self.base else "review.against_parent", new=new.commit[:7], old=old[:7]) + "\n")
+            text.append(self.t(how, new=new.commit[:7], old=old[:7]) + "\n")
             try:
-                text.append(self._diff(old, new.commit))
+                text.append(plain(self._diff(old, new.commit)))
             except (AuditdeskError, GitError) as exc:
-                text.append(f"! {exc}")
+                text.append(plain(f"! {exc}"))
         self.query_one("#diff", Static).update(text)
 
     def _diff(self, old: str, new: str) -> str:
-        store, project_no = self.session.store, self.session.project_no
-        before, after = store.load(project_no, rev=old), store.load(project_no, rev=new)
-        change = diff_audits(before.audit, after.audit, after.catalog, before.catalog)
-        return change.details() if not change.empty else self.t("review.no_changes")
+        """What changed from revision `old` to `new` (kept: revisions do not change)."""
+        if (old, new) not in self._diffs:
+            store, project_no = self.session.store, self.session.project_no
+            before, after = store.load(project_no, rev=old), store.load(project_no, rev=new)
+            change = diff_audits(before.audit, after.audit, after.catalog, before.catalog)
+            self._diffs[old, new] = change.details() if not change.empty else self.t("review.no_changes")
+        return self._diffs[old, new]
+
+    # --- the reviewer's moves ------------------------------------------------
+
+    def _reviewers(self) -> Reviewers | None:
+        """The store's reviewers, or None (with the reason shown) when its config is broken."""
+        try:
+            return self.session.store.reviewers
+        except AuditdeskError as exc:
+            self.status(str(exc).splitlines()[0], error=True)
+            return None
+
+    def _ask_then_move(self, probe: Change, dialog: FormDialog, change: Callable[[dict[str, str]], Change]) -> None:
+        """Check the move on a copy (`probe`), ask for its text, then commit `change(answers)`."""
+        if not self.desk.ready_to_move() or self.desk.refused(self.session, probe):
+            return
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.desk.move(change(values))
+
+        self.app.push_screen(dialog, done)
+
+    def action_return_audit(self) -> None:
+        reviewers = self._reviewers()
+        if reviewers is None:
+            return
+        t, user, session = self.t, self.desk.user, self.session
+        stages = t.vocabulary("stage")
+        fields = [
+            Field("stage", t("return.stage"), "conclusion", tuple((stage, stages[stage]) for stage in RETURNABLE)),
+            Field("reason", t("return.reason"), multiline=True),
+        ]
+
+        def change(values: dict[str, str]) -> Change:
+            now = session.now()
+            return lambda audit: return_to(audit, values["stage"], values["reason"], user, reviewers, now)
+
+        dialog = FormDialog(t("return.title", project_no=session.project_no), fields, self._required("reason"))
+        self._ask_then_move(change({"stage": "conclusion", "reason": "?"}), dialog, change)
+
+    def action_reopen(self) -> None:
+        reviewers = self._reviewers()
+        if reviewers is None:
+            return
+        t, user, session = self.t, self.desk.user, self.session
+
+        def change(values: dict[str, str]) -> Change:
+            now = session.now()
+            return lambda audit: reopen(audit, values["reason"], user, reviewers, now)
+
+        dialog = FormDialog(t("reopen.title", project_no=session.project_no),
+                            [Field("reason", t("reopen.reason"), multiline=True)], self._required("reason"), t("reopen.text"))
+        self._ask_then_move(change({"reason": "?"}), dialog, change)
+
+    def action_approve(self) -> None:
+        reviewers = self._reviewers()
+        session, desk = self.session, self.desk
+        if reviewers is None:
+            return
+        base = session.base
+        if not desk.ready_to_move():
+            return
+        if session.base != base:  # someone changed it: the reviewer looks first
+            self.status(self.t("move.outdated"), error=True)
+            return
+        user, now = desk.user, session.now()
+        if desk.refused(session, lambda audit: approve(audit, user, reviewers, now)):
+            return
+        t = self.t
+        fields = [Field("comments", t("approve.comments"), session.audit.review.comments, multiline=True)]
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            try:
+                tag = session.approve(values["comments"])
+            except Outdated:
+                desk.ready_to_move()
+                self.status(t("move.outdated"), error=True)
+                return
+            except (AuditdeskError, GitError) as exc:
+                self.status(str(exc).splitlines()[0], error=True)
+                return
+            desk.moved(t("save.approved", tag=tag), None)
+
+        self.app.push_screen(FormDialog(t("approve.title", project_no=session.project_no), fields, None, t("approve.text")), done)
+
+    def _required(self, name: str) -> Check:
+        return lambda values: None if values[name].strip() else (name, self.t("error.required"))

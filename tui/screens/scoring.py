@@ -32,7 +32,6 @@ NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 class ScoringScreen(AuditScreen):
     MODE = "scoring"
-    CSS_PATH = "scoring.tcss"
     BINDINGS = [
         Binding("n", "na", "key.na", id="scoring.na"),
         Binding("s", "samples", "key.samples", id="scoring.samples"),
@@ -87,6 +86,17 @@ class ScoringScreen(AuditScreen):
         self.session.set_item(code, result)
         self.show_audit()
         self.edited()
+
+    def go_to(self, field: str) -> None:
+        """Unscored items: the first of them; the sampling statement and special items: their dialogs."""
+        if field == "onsite.sampling":
+            self.action_sampling()
+        elif field.startswith("onsite.special"):
+            self.action_special()
+        else:
+            card = self.session.scorecard()
+            if card.unscored:
+                self.table.go_to(card.unscored[0])
 
     # --- typed percentage --------------------------------------------------
 

@@ -20,7 +20,6 @@ from auditdesk.tui.values import parse_date, show_date
 
 
 class SpecialDialog(Dialog):
-    CSS_PATH = "special.tcss"
     BINDINGS = [
         Binding("a", "add", "special.add", id="special.add"),
         Binding("enter", "edit", "special.edit", id="special.edit"),

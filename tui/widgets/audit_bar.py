@@ -1,4 +1,4 @@
-"""The top of every audit screen: which audit, its stage, the views, save state."""
+"""The top of every audit screen: which audit, save state, its stage, the views."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label
 
+from auditdesk.tui.widgets.stage_progress import StageProgress
+
 if TYPE_CHECKING:
     from auditdesk.tui.session import AuditSession
 
 
 class AuditBar(Vertical):
-    """Line 1: project, organisation, stage, save state.  Line 2: the views and
-    their keys, the current one in brackets (readable without colour)."""
+    """Line 1: project, organisation, save state.  Line 2: the stages, what the
+    next one waits for.  Line 3: the views and their keys, the current one in
+    brackets (readable without colour)."""
 
     def __init__(self, session: "AuditSession", view: str) -> None:
         """`view` is the mode of the screen the bar sits on (scoring, planning...)."""
@@ -27,6 +30,7 @@ class AuditBar(Vertical):
         with Horizontal(id="audit-line"):
             yield Label(id="audit-title", markup=False)
             yield Label(id="save-state", markup=False)
+        yield StageProgress(self.session)
         yield Label(id="audit-tabs", markup=False)
 
     def on_mount(self) -> None:
@@ -41,8 +45,8 @@ class AuditBar(Vertical):
     def show(self) -> None:
         app = self.app
         audit = self.session.audit
-        stage = app.t.vocabulary("stage")[audit.stage]  # type: ignore[attr-defined]
-        self.query_one("#audit-title", Label).update(f"{audit.project_no}  {audit.planning.organisation}  [{stage}]")
+        self._update("#audit-title", f"{audit.project_no}  {audit.planning.organisation}")
+        self.query_one(StageProgress).refresh()
         views = {}
         for active in self.screen.active_bindings.values():
             binding = active.binding
@@ -54,4 +58,10 @@ class AuditBar(Vertical):
             if label:
                 current = binding.id == f"view.{self.view}"  # type: ignore[union-attr]
                 tabs.append(f"[{label}]" if current else f" {label} ", style="bold reverse" if current else "")
-        self.query_one("#audit-tabs", Label).update(tabs)
+        self._update("#audit-tabs", tabs)
+
+    def _update(self, selector: str, content: str | Text) -> None:
+        """Change a label only when its text changes: an update lays out the whole screen."""
+        label = self.query_one(selector, Label)
+        if str(label.content) != str(content):
+            label.update(content)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
@@ -20,7 +21,7 @@ CHOICES = {"role": "role"}
 """Record attributes chosen from a vocabulary (attribute: vocabulary kind)."""
 
 
-class RecordList(DataTable[str]):
+class RecordList(DataTable[Text]):
     BINDINGS = [
         Binding("a", "add", "table.add", id="records.add"),
         Binding("enter", "edit", "table.edit", id="records.edit"),
@@ -65,9 +66,10 @@ class RecordList(DataTable[str]):
         if not self._records:
             self.add_row(self.t("table.empty"), *[""] * (len(self.columns_shown) - 1), key="empty")
 
-    def _cell(self, record: Any, attribute: str) -> str:
+    def _cell(self, record: Any, attribute: str) -> Text:
+        """As typed: Text, so that "ISC[S]0074" is not read as markup."""
         value = getattr(record, attribute)
-        return self.t.vocabulary(CHOICES[attribute])[value] if attribute in CHOICES else str(value)
+        return Text(self.t.vocabulary(CHOICES[attribute])[value] if attribute in CHOICES else str(value))
 
     def _ask(self, index: int | None) -> None:
         old = self._records[index] if index is not None else None

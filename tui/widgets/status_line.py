@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from auditdesk.tui.i18n import plain
+
 
 class StatusLine(Static):
     """Errors are prefixed with "!" so they stand out without colour too."""
@@ -14,4 +16,4 @@ class StatusLine(Static):
 
     def show(self, text: str, error: bool = False) -> None:
         self.set_class(error, "-error")
-        self.update(Text(f"! {text}" if error else text))
+        self.update(Text(plain(f"! {text}" if error else text)))

@@ -1,0 +1,53 @@
+"""Which revision of each audit a user last looked at in the review view.
+
+Kept in `$XDG_DATA_HOME/auditdesk/seen.json` (default ~/.local/share), by
+store folder, user and project number: it is the user's own reading
+position, so it stays out of a store that others share (and works when the
+store is read-only).  Losing the file only loses the default comparison.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from auditdesk.criteria.problems import AuditdeskError
+from auditdesk.store.atomic import write_atomic
+from auditdesk.store.gitrepo import Identity
+
+
+def seen_path(environ: dict[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    data = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "auditdesk" / "seen.json"
+
+
+class Seen:
+    """The last revision `user` saw of each audit of the store at `root`."""
+
+    def __init__(self, path: Path, root: Path, user: Identity) -> None:
+        self.path = path
+        self.keys = (str(root.resolve()), f"{user.name} <{user.email}>")
+
+    def _read(self) -> dict[str, dict[str, dict[str, str]]]:
+        try:
+            data = json.loads(self.path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def get(self, project_no: str) -> str | None:
+        store, user = self.keys
+        found = self._read().get(store, {}).get(user, {}).get(project_no)
+        return found if isinstance(found, str) else None
+
+    def put(self, project_no: str, commit: str) -> None:
+        """Remember `commit`; a file that cannot be written is ignored (it is only a convenience)."""
+        store, user = self.keys
+        data = self._read()
+        data.setdefault(store, {}).setdefault(user, {})[project_no] = commit
+        try:
+            write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+        except (OSError, AuditdeskError):
+            pass

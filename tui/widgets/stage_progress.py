@@ -1,0 +1,66 @@
+"""planning > on-site > [conclusion] > review > approved, and what the next stage waits for.
+
+The current stage is in brackets (readable without colour) and only ASCII
+joins the names, so the line lines up in any terminal.  When the full names
+do not fit (80 columns) the short ones are used.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.widget import Widget
+
+from auditdesk.criteria.catalog import Catalog
+from auditdesk.store import stages
+from auditdesk.store.document import Audit
+from auditdesk.store.stages import Gap, next_stage
+
+if TYPE_CHECKING:
+    from auditdesk.tui.app import AuditdeskApp
+    from auditdesk.tui.session import AuditSession
+
+
+def blocking(audit: Audit, catalog: Catalog) -> list[Gap]:
+    """What stops the audit leaving its stage, with fields: the gaps `stages.blockers` lists."""
+    gate = stages.GATES.get(audit.stage)
+    return [] if gate is None else [gap for gap in stages.gaps(audit, catalog) if gate(gap)]
+
+
+class StageProgress(Widget):
+    def __init__(self, session: "AuditSession") -> None:
+        super().__init__(id="stage-progress")
+        self.session = session
+
+    def hint(self) -> str:
+        """What the next step waits for, naming the key that acts on it."""
+        app: AuditdeskApp = self.app  # type: ignore[assignment]
+        t, audit = app.t, self.session.audit
+        target = next_stage(audit.stage)
+        if audit.stage == "review":
+            return t("progress.review")
+        if audit.stage == "approved" or target is None:
+            return t("progress.approved")
+        label = t.vocabulary("stage")[target]
+        count = len(blocking(audit, self.session.catalog))
+        if count:
+            return t("progress.todo", key=app.key_of("stage.blockers", self.screen), n=count, stage=label)
+        return t("progress.submit" if target == "review" else "progress.ready", key=app.key_of("stage.advance", self.screen), stage=label)
+
+    def render(self) -> Text:
+        app: AuditdeskApp = self.app  # type: ignore[assignment]
+        t, stage = app.t, self.session.audit.stage
+        hint = "  " + self.hint()
+        full = t.vocabulary("stage")
+        for names in (full, {code: t(f"stage.short.{code}") for code in full}):
+            line = Text()
+            for i, code in enumerate(stages.ORDER):
+                if i:
+                    line.append(" > ")
+                line.append(f"[{names[code]}]" if code == stage else names[code], style="bold reverse" if code == stage else "")
+            if cell_len(line.plain + hint) <= self.size.width:
+                break
+        line.append(hint)
+        return line
