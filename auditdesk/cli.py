@@ -79,6 +79,9 @@ def cmd_demo(ctx: Context) -> int:
         return 0
 
     result = store.save(audit, base=None, user=ctx.user, message=f"create audit {audit.project_no} (demo: the seed report)")
+    from auditdesk.store.audits import StoreConfig
+
+    store.save_config(StoreConfig(body=audit.body), ctx.user, "store settings: the certification body of the demo audit")
     leader = audit.planning.leaders[0].name
     store.repo.set_config("user.name", leader)
     store.repo.set_config("user.email", "team-leader@demo.invalid")
@@ -106,7 +109,7 @@ def cmd_new(ctx: Context) -> int:
             raise AuditdeskError("a new audit needs --catalog ID and --org NAME (or --from AUDIT to follow an earlier one)")
         catalog_id, _, version = args.catalog.partition("@")
         catalog = ctx.store.catalogs.get(catalog_id, version or None)
-        audit = new_audit(catalog, args.project_no, args.org, args.type, who.name)
+        audit = new_audit(catalog, args.project_no, args.org, args.type, who.name, ctx.store.config.body)
     if ctx.store.exists(audit.project_no):
         raise AuditdeskError(f"an audit {audit.project_no} already exists in {ctx.store_path}; project numbers are unique")
     result = ctx.store.save(audit, base=None, user=who)

@@ -12,7 +12,8 @@ import json
 import os
 import shlex
 import sys
-from dataclasses import asdict, dataclass
+import threading
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -24,7 +25,7 @@ from auditdesk.criteria.scoring import fmt_2, score_audit
 from . import document, workflow
 from .diff import diff_audits
 from .atomic import write_atomic
-from .document import Audit, check_project_no
+from .document import Audit, Body, check_project_no
 from .gitrepo import GitRepo, Identity, NotARepository, Revision, SaveResult
 
 AUDITS = "audits"
@@ -56,6 +57,18 @@ class Summary:
     error: str = ""
 
 
+@dataclass
+class StoreConfig:
+    """`auditdesk.toml` at the top of a store, committed like any file.
+
+    `reviewers`: the qualified reviewers (empty: any non-team member);
+    `[body]`: the certification body new audits start with.
+    """
+
+    reviewers: tuple[str, ...] = ()
+    body: Body = field(default_factory=Body)
+
+
 class AuditStore:
     def __init__(self, root: Path, catalogs: Catalogs | None = None) -> None:
         self.root = root
@@ -64,6 +77,7 @@ class AuditStore:
         self.recovered: list[str] = []
         self._cache: dict[str, dict[str, str]] | None = None
         self._cache_dirty = False
+        self._cache_lock = threading.RLock()  # the TUI lists in a thread while the user works
 
     @classmethod
     def open(cls, root: Path, *, create: bool = False, shared_group: bool = False,
@@ -110,7 +124,7 @@ class AuditStore:
             current = attributes.read_text("utf-8") if attributes.exists() else ""
             if line not in current.splitlines():
                 write_atomic(attributes, (current.rstrip("\n") + "\n" if current.strip() else "").encode() + line.encode() + b"\n",
-                             mode=self.repo._fmode)  # group-writable in a shared store, whatever the umask
+                             mode=self.repo.file_mode)  # group-writable in a shared store, whatever the umask
         except (OSError, AuditdeskError):
             pass
 
@@ -203,14 +217,19 @@ class AuditStore:
         return f"{audit.project_no}: {change.summary()}" + (f"\n\n{body}\n" if body else "")
 
     @property
+    def config(self) -> StoreConfig:
+        """The store's committed `auditdesk.toml` (reviewers, the certification body); defaults if absent."""
+        blob = self.repo.blob_id(CONFIG)
+        if blob is None:
+            return StoreConfig()
+        return tomldata.load_record(StoreConfig, self.repo.read_blob(blob), str(self.root / CONFIG))[0]
+
+    def save_config(self, config: StoreConfig, user: Identity, message: str) -> None:
+        self.repo.save(CONFIG, tomldata.dumps(tomldata.to_data(config)), base=self.repo.blob_id(CONFIG), author=user, message=message)
+
+    @property
     def reviewers(self) -> workflow.Reviewers:
-        """Qualified reviewers from the store's `auditdesk.toml` (`reviewers = [...]`)."""
-        data = self.repo.read(CONFIG) if self.repo.blob_id(CONFIG) else b""
-        raw = tomldata.parse(data, str(self.root / CONFIG)) if data else {}
-        names = raw.get("reviewers", [])
-        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            raise InvalidInput.single(str(self.root / CONFIG), "reviewers", 'expected a list of names, such as ["Li Reviewer"]')
-        return workflow.Reviewers(tuple(names))
+        return workflow.Reviewers(self.config.reviewers)
 
     def log(self, project_no: str, limit: int | None = None) -> list[Revision]:
         path = self.path_of(project_no)
@@ -282,6 +301,10 @@ class AuditStore:
         return self.root / ".git" / "auditdesk" / "summaries.json"
 
     def _summary(self, path: str, blob: str) -> Summary:
+        with self._cache_lock:
+            return self._summary_locked(path, blob)
+
+    def _summary_locked(self, path: str, blob: str) -> Summary:
         if self._cache is None:
             try:
                 self._cache = json.loads(self._cache_path.read_text("utf-8"))
@@ -297,13 +320,17 @@ class AuditStore:
 
     def _save_cache(self) -> None:
         """Keep the summary cache (a derived file in .git, safe to delete)."""
+        with self._cache_lock:
+            self._save_cache_locked()
+
+    def _save_cache_locked(self) -> None:
         if not self._cache_dirty or self._cache is None:
             return
         try:
             if not self._cache_path.parent.is_dir():  # with the store's sharing mode, not the umask
                 self._cache_path.parent.mkdir(exist_ok=True)
-                os.chmod(self._cache_path.parent, self.repo._dmode)
-            write_atomic(self._cache_path, json.dumps(self._cache, ensure_ascii=False).encode("utf-8"), mode=self.repo._fmode)
+                os.chmod(self._cache_path.parent, self.repo.dir_mode)
+            write_atomic(self._cache_path, json.dumps(self._cache, ensure_ascii=False).encode("utf-8"), mode=self.repo.file_mode)
         except (OSError, AuditdeskError):
             pass  # a read-only store still lists; it just recomputes next time
         self._cache_dirty = False

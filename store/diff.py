@@ -106,6 +106,8 @@ def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
         for key, value in data.items():
             out.update(flatten(value, f"{prefix}.{key}" if prefix else key))
         return out
+    if data == [] and prefix.split(".")[-1] in _TABLE_LISTS:
+        return {}  # no rows: nothing to compare, rows added later show field by field
     if isinstance(data, list) and any(isinstance(v, dict) for v in data):
         out = {}
         for i, value in enumerate(data):
@@ -114,12 +116,20 @@ def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: data}
 
 
+_TABLE_LISTS = {"transitions", "team", "subsites", "deductions"}
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal, counting an absent value and empty text as the same."""
+    return a == b or (a in (None, "") and b in (None, ""))
+
+
 def diff_audits(old: Audit, new: Audit, catalog: Catalog, old_catalog: Catalog | None = None) -> AuditDiff:
     old_data, new_data = tomldata.to_data(old, defaults=True), tomldata.to_data(new, defaults=True)
     old_data.pop("items", None)
     new_data.pop("items", None)
     a, b = flatten(old_data), flatten(new_data)
-    fields = tuple(FieldChange(k, a.get(k), b.get(k)) for k in list(a) + [k for k in b if k not in a] if a.get(k) != b.get(k))
+    fields = tuple(FieldChange(k, a.get(k), b.get(k)) for k in list(a) + [k for k in b if k not in a] if not _same(a.get(k), b.get(k)))
     before = score_audit(old_catalog or catalog, old.items, old.special)
     after = score_audit(catalog, new.items, new.special)
     codes = list(dict.fromkeys(list(catalog.items) + list(old.items) + list(new.items)))

@@ -350,7 +350,8 @@ def _code_range(catalog: Catalog) -> str:
     return ", ".join(f"{p.items[0].code}–{p.items[-1].code}" for p in catalog.parts)
 
 
-def new_audit(catalog: Catalog, project_no: str, organisation: str, audit_type: str = "initial", created_by: str = "") -> Audit:
+def new_audit(catalog: Catalog, project_no: str, organisation: str, audit_type: str = "initial", created_by: str = "",
+              body: Body | None = None) -> Audit:
     """A fresh audit in planning, pinned to `catalog`; its creator is on its team until planning names one."""
     why = check_project_no(project_no)
     if why:
@@ -361,6 +362,7 @@ def new_audit(catalog: Catalog, project_no: str, organisation: str, audit_type: 
         project_no=project_no,
         catalog=CatalogRef(catalog.id, catalog.version, catalog.hash),
         created_by=created_by,
+        body=body or Body(),
         planning=Planning(
             organisation=organisation,
             audit_type=audit_type,  # type: ignore[arg-type]

@@ -353,6 +353,15 @@ class GitRepo:
 
     path: Path
 
+    @property
+    def file_mode(self) -> int:
+        """Mode for files written into the store, as its sharing setting asks."""
+        return self._fmode
+
+    @property
+    def dir_mode(self) -> int:
+        return self._dmode
+
     @staticmethod
     def clock() -> datetime:
         """When a commit is made (local time with offset); tests fix it for repeatable commit ids."""

@@ -167,7 +167,8 @@ class AuditdeskApp(App[None]):
         catalog_id, _, version = new.catalog.partition("@")
         catalog = self.store.catalogs.get(catalog_id, version)
         try:
-            audit = new_audit(catalog, new.project_no, new.organisation, new.audit_type, created_by=self.user.name)
+            audit = new_audit(catalog, new.project_no, new.organisation, new.audit_type, created_by=self.user.name,
+                              body=self.store.config.body)
             self.store.save(audit, base=None, user=self.user)
         except (AuditdeskError, GitError) as exc:
             self._status(str(exc).splitlines()[0])

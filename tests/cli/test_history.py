@@ -112,3 +112,17 @@ def test_follow_up_audit_copies_planning_and_compares_year_over_year(cli: Cli, s
     b17 = next(i for i in data["items"] if i["code"] == "B17")
     assert (b17["old"], b17["new"], b17["delta"]) == ("95", "90", "-0.15")
     assert {"field": "planning.audit_type", "old": "initial", "new": "surveillance"} in data["fields"]
+
+
+def test_store_settings_give_new_audits_the_certification_body(cli: Cli, store: Path) -> None:
+    assert 'name = "北京国标联合认证有限公司"' in (store / "auditdesk.toml").read_text("utf-8")
+    assert cli("new", "--catalog", "cts-isc-jsgf-05", "--project-no", "N-2", "--org", "丙公司")[0] == 0
+    text = (store / "audits" / "N-2.toml").read_text("utf-8")
+    assert '[body]\nname = "北京国标联合认证有限公司"' in text and 'postcode = "100028"' in text
+
+
+def test_stage_move_diff_names_only_what_changed(cli: Cli, store: Path) -> None:
+    assert cli("advance", AUDIT)[0] == 0
+    code, out, _ = cli("diff", AUDIT, "--json")
+    fields = [f["field"] for f in json.loads(out)["fields"]]
+    assert fields == ["stage", "transitions[0].to", "transitions[0].by", "transitions[0].at"]
