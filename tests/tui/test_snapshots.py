@@ -1,4 +1,4 @@
-"""What each screen looks like at 80x24 (the scoring screen also at 120x40), in both languages.
+"""What each screen looks like at 80x24 and at 120x40, in both languages.
 
 The store is made at a fixed instant (`fixed_clock`), so the commit ids on
 screen are the same on every run; no clock or temporary path is shown.
@@ -35,6 +35,10 @@ SCREENS: dict[str, tuple[list[str], tuple[int, int], tuple[str, ...]]] = {
     "review": (["enter", "9", "7", "enter", "f6"], (80, 24), BOTH),
     "blockers": (["enter", "delete", "down", "delete", "f9"], (80, 24), BOTH),
 }
+# Every view again on a larger terminal: the layout must use the room, not just survive 80x24.
+SCREENS.update({
+    f"{name}_wide": (SCREENS[name][0], (120, 40), BOTH) for name in ("browser", "planning", "conclusion", "report", "review")
+})
 
 
 @pytest.fixture
