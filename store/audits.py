@@ -8,6 +8,7 @@ revision the edit started from (see `gitrepo` for how that is made safe).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
@@ -326,13 +327,12 @@ class AuditStore:
     def _save_cache_locked(self) -> None:
         if not self._cache_dirty or self._cache is None:
             return
-        try:
+        # A read-only store still lists; it just recomputes the summaries next time.
+        with contextlib.suppress(OSError, AuditdeskError):
             if not self._cache_path.parent.is_dir():  # with the store's sharing mode, not the umask
                 self._cache_path.parent.mkdir(exist_ok=True)
                 os.chmod(self._cache_path.parent, self.repo.dir_mode)
             write_atomic(self._cache_path, json.dumps(self._cache, ensure_ascii=False).encode("utf-8"), mode=self.repo.file_mode)
-        except (OSError, AuditdeskError):
-            pass  # a read-only store still lists; it just recomputes next time
         self._cache_dirty = False
 
     def _summarise(self, path: str, blob: str) -> Summary:

@@ -238,7 +238,7 @@ def test_remote_refusing_the_push(run: Run, pair: tuple[Path, Path, Path]) -> No
     with AuditStore.open(a) as store_a:
         score(store_a, "A1", 77)
     code, _, err = run("sync", "--store", str(a))
-    assert (code, err) == (1, f"auditdesk: cannot push to origin: pre-receive hook declined "
+    assert (code, err) == (1, "auditdesk: cannot push to origin: pre-receive hook declined "
                               "(the remote said: push refused by policy: audits are frozen)\n")
     assert consistent(a) == 1 and consistent(hub, bare=True) == 1
     with AuditStore.open(a) as store_a:  # the merge is kept locally: nothing typed is lost

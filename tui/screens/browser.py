@@ -5,12 +5,13 @@ when the store's summary cache is cold (a thousand audits take seconds to
 parse); until then the title says "loading...".  It is a daemon thread rather
 than a Textual thread worker: those run in the event loop's executor, which
 the app joins when it exits, so quitting during a cold load would hang until
-the load ended.  The thread reads through an `AuditStore` of its own, because
-an `AuditStore`'s summary cache is not guarded for use by several threads.
+the load ended.  The thread reads through an `AuditStore` of its own, so a
+cold load does not hold up the user's saves on the shared git reader.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass
 
@@ -139,10 +140,8 @@ class BrowserScreen(DeskScreen):
                 listed = self.Listed(own.summaries())
         except (AuditdeskError, GitError) as exc:
             listed = self.Listed([], str(exc).splitlines()[0])
-        try:
+        with contextlib.suppress(RuntimeError):  # the app has ended meanwhile
             self.post_message(listed)
-        except RuntimeError:
-            pass  # the app has ended meanwhile
 
     def on_browser_screen_listed(self, message: Listed) -> None:
         self._loading = False
