@@ -9,6 +9,7 @@ revision the edit started from (see `gitrepo` for how that is made safe).
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 import shlex
@@ -31,6 +32,7 @@ from .gitrepo import GitRepo, Identity, NotARepository, Revision, SaveResult
 
 AUDITS = "audits"
 CONFIG = "auditdesk.toml"
+BASES_KEPT = 8
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class AuditStore:
         self._cache: dict[str, dict[str, str]] | None = None
         self._cache_dirty = False
         self._cache_lock = threading.RLock()  # the TUI lists in a thread while the user works
+        self._bases: dict[str, tuple[Audit, Catalog]] = {}
 
     @classmethod
     def open(cls, root: Path, *, create: bool = False, shared_group: bool = False,
@@ -173,7 +176,16 @@ class AuditStore:
         audit, catalog = self.parse(self.repo.read_blob(blob), str(self.root / path))
         if audit.project_no != project_no:  # a copied or renamed file: saving it would write to another audit
             raise InvalidInput.single(str(self.root / path), "project_no", f"is {audit.project_no!r} but the file is {path}; they must agree")
+        self._remember(blob, audit, catalog)
         return Loaded(audit, catalog, blob, path)
+
+    def _remember(self, blob: str, audit: Audit, catalog: Catalog) -> None:
+        """Keep a private copy of a revision the caller will edit from: the next save
+        compares against it (permissions, commit message) without parsing it again."""
+        with self._cache_lock:
+            self._bases[blob] = (copy.deepcopy(audit), catalog)
+            while len(self._bases) > BASES_KEPT:
+                del self._bases[next(iter(self._bases))]
 
     def save(self, audit: Audit, *, base: str | None, user: Identity, message: str | None = None) -> SaveResult:
         """Commit an edit of `audit` made from revision `base` (None: a new audit).
@@ -197,7 +209,12 @@ class AuditStore:
         return self._commit(loaded.audit, loaded.blob, user, message, None)
 
     def _at(self, blob: str | None) -> tuple[Audit, Catalog] | None:
-        return None if blob is None else self.parse(self.repo.read_blob(blob), "base revision")
+        """The audit at blob `blob`, read only (remembered copies are never handed out to edit)."""
+        if blob is None:
+            return None
+        with self._cache_lock:
+            known = self._bases.get(blob)
+        return known or self.parse(self.repo.read_blob(blob), "base revision")
 
     def _commit(self, audit: Audit, base: str | None, user: Identity, message: str | None,
                 old: tuple[Audit, Catalog] | None) -> SaveResult:
@@ -208,7 +225,9 @@ class AuditStore:
             raise InvalidInput.single(path, tomldata.field_name(problems[0][0]), problems[0][1])
         if message is None:
             message = self._describe(audit, catalog, old or self._at(base))
-        return self.repo.save(path, document.to_toml(audit), base=base, author=user, message=message)
+        result = self.repo.save(path, document.to_toml(audit), base=base, author=user, message=message)
+        self._remember(result.blob, audit, catalog)
+        return result
 
     def _describe(self, audit: Audit, catalog: Catalog, old: tuple[Audit, Catalog] | None) -> str:
         if old is None:
