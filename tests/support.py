@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -10,9 +11,35 @@ import pytest
 from auditdesk.cli import main
 
 
-def git(repo: Path, *args: str) -> str:
-    """Run git in `repo` and return its output; fail the test if git fails."""
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True).stdout
+def git(repo: Path, *args: str, check: bool = True, input: str | None = None) -> str:
+    """The git CLI as a person would run it in `repo`, with an identity of its own."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k.startswith("GIT_CONFIG")}
+    env.update(GIT_AUTHOR_NAME="Cli", GIT_AUTHOR_EMAIL="cli@example.org",
+               GIT_COMMITTER_NAME="Cli", GIT_COMMITTER_EMAIL="cli@example.org")
+    done = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=False, input=input)
+    if check and done.returncode:
+        raise AssertionError(f"git {args}: {done.stderr}")
+    return done.stdout
+
+
+def fsck_clean(repo: Path) -> None:
+    """`git fsck --strict` finds nothing at all."""
+    done = subprocess.run(["git", "fsck", "--strict", "--no-dangling", "--no-progress"], cwd=repo,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and not done.stderr.strip() and not done.stdout.strip(), done.stdout + done.stderr
+
+
+def session_alive(sid: int) -> bool:
+    """Whether any process of session `sid` (a killed worker and its git children) still lives."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) == sid and fields[0] != "Z":
+                return True
+    return False
 
 
 class Cli:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from support import fsck_clean, git
+
 from auditdesk.cli import main
 from auditdesk.criteria.catalog import Catalogs
 from auditdesk.store.document import load_audit
@@ -45,23 +47,6 @@ def cli_env(**extra: str) -> dict[str, str]:
 
 def cli_cmd(*argv: str) -> list[str]:
     return [sys.executable, "-m", "auditdesk", *argv]
-
-
-def git(repo: Path, *args: str, check: bool = True, input: str | None = None) -> str:
-    """The git CLI as a person would run it, with an identity of its own."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k.startswith("GIT_CONFIG")}
-    env.update(GIT_AUTHOR_NAME="Cli", GIT_AUTHOR_EMAIL="cli@example.org",
-               GIT_COMMITTER_NAME="Cli", GIT_COMMITTER_EMAIL="cli@example.org")
-    done = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=False, input=input)
-    if check and done.returncode:
-        raise AssertionError(f"git {args}: {done.stderr}")
-    return done.stdout
-
-
-def fsck_clean(repo: Path) -> None:
-    done = subprocess.run(["git", "fsck", "--strict", "--no-dangling", "--no-progress"], cwd=repo,
-                          capture_output=True, text=True, check=False)
-    assert done.returncode == 0 and not done.stderr.strip() and not done.stdout.strip(), done.stdout + done.stderr
 
 
 def audits_at(repo: Path, rev: str = "HEAD") -> dict[str, bytes]:

@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 import pytest
-from reliability_helpers import AUDIT, LEADER, SAMPLE, Run, consistent, git, line_of
+from support import git
+from reliability_helpers import AUDIT, LEADER, SAMPLE, Run, consistent, line_of
 
 from auditdesk.criteria.catalog import BUILTIN_DIR
 from auditdesk.store.document import from_toml, to_toml

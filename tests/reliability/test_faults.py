@@ -31,7 +31,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from reliability_helpers import AUDIT, LEADER, SAMPLE, Run, cli_cmd, cli_env, consistent, fsck_clean, git
+from support import fsck_clean, git, session_alive
+from reliability_helpers import AUDIT, LEADER, SAMPLE, Run, cli_cmd, cli_env, consistent
 
 from auditdesk.criteria.problems import AuditdeskError
 from auditdesk.criteria.results import ItemResult
@@ -275,18 +276,6 @@ def test_push_overtaken_says_sync_again(pair: tuple[Path, Path, Path]) -> None:
     assert str(caught.value) == "cannot push to origin: fetch first; someone pushed meanwhile: run sync again"
 
 
-def _session_alive(sid: int) -> bool:
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[3]) == sid and fields[0] != "Z":
-                return True
-    return False
-
-
 def test_sigkill_during_sync_at_random_moments(pair: tuple[Path, Path, Path], run: Run) -> None:
     """16 `auditdesk sync` processes killed at random moments while fetching,
     merging and pushing (half only the Python process, half the whole process
@@ -322,7 +311,7 @@ def test_sigkill_during_sync_at_random_moments(pair: tuple[Path, Path, Path], ru
             time.sleep(rng.uniform(0.4, 1.05) * whole)
             (os.killpg if trial % 2 else os.kill)(proc.pid, signal.SIGKILL)
             proc.wait()
-            while _session_alive(proc.pid):
+            while session_alive(proc.pid):
                 time.sleep(0.005)
             phase = ("killed before merging" if git(a, "rev-parse", "HEAD") == before[0] else
                      "killed after merging, before pushing" if git(hub, "rev-parse", "main") == before[1] else "killed after pushing")

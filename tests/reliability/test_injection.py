@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 from markdown_it import MarkdownIt
-from reliability_helpers import AUDIT, LEADER, Run, consistent, git
+from support import git
+from reliability_helpers import AUDIT, LEADER, Run, consistent
 
 from auditdesk.criteria.results import SpecialBonus, SpecialDeduction
 from auditdesk.store.document import Audit, Member, Site, Special, from_toml, to_toml

@@ -20,7 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-from reliability_helpers import cli_env, consistent, git
+from support import git
+from reliability_helpers import cli_env, consistent
 
 from auditdesk.criteria.catalog import Catalogs
 from auditdesk.store.audits import AuditStore

@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from reliability_helpers import AUDIT, LEADER, Run, cli_cmd, cli_env, consistent, git
+from support import git
+from reliability_helpers import AUDIT, LEADER, Run, cli_cmd, cli_env, consistent
 
 from auditdesk.store import gitrepo
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import fsck_clean, git, session_alive
 
 from auditdesk.store.gitrepo import (
     Conflict,
@@ -33,23 +34,6 @@ _spec = importlib.util.spec_from_file_location("gitrepo_worker", WORKER_PATH)
 assert _spec and _spec.loader
 worker = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(worker)
-
-
-def git(repo: Path, *args: str, check: bool = True) -> str:
-    """The git CLI, as a person would run it (with an identity of its own)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(GIT_AUTHOR_NAME="Cli", GIT_AUTHOR_EMAIL="cli@example.org",
-               GIT_COMMITTER_NAME="Cli", GIT_COMMITTER_EMAIL="cli@example.org")
-    done = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=False)
-    if check and done.returncode:
-        raise AssertionError(f"git {args}: {done.stderr}")
-    return done.stdout
-
-
-def fsck_clean(repo: Path) -> None:
-    done = subprocess.run(["git", "fsck", "--strict", "--no-dangling", "--no-progress"], cwd=repo,
-                          capture_output=True, text=True, check=False)
-    assert done.returncode == 0 and not done.stderr.strip() and not done.stdout.strip(), done.stdout + done.stderr
 
 
 def worker_cmd(*args: str) -> tuple[list[str], dict[str, str]]:
@@ -393,19 +377,6 @@ def test_two_processes_saving_the_same_file_from_the_same_base(store: GitRepo, t
     fsck_clean(store.path)
 
 
-def _session_alive(sid: int) -> bool:
-    """Whether any process of session ``sid`` (the worker and its git children) lives."""
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[3]) == sid and fields[0] != "Z":
-                return True
-    return False
-
-
 def test_sigkill_at_random_moments_loses_nothing_saved(tmp_path: Path) -> None:
     """30 writers killed mid-loop: half only the Python process (git children
     finish as orphans), half the whole process group (git dies mid-write too,
@@ -429,7 +400,7 @@ def test_sigkill_at_random_moments_loses_nothing_saved(tmp_path: Path) -> None:
             os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         proc.stdout.close()
-        while _session_alive(proc.pid):
+        while session_alive(proc.pid):
             time.sleep(0.005)
         if whole_group:
             aged = time.time() - 60
