@@ -78,10 +78,6 @@ class Catalog:
         return {i.code: i for p in self.parts for i in p.items}
 
     @cached_property
-    def section_of(self) -> dict[str, Section]:
-        return {i.code: s for p in self.parts for s in p.sections for i in s.items}
-
-    @cached_property
     def part_of(self) -> dict[str, Part]:
         return {i.code: p for p in self.parts for i in p.items}
 

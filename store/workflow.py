@@ -17,7 +17,7 @@ from auditdesk.criteria.problems import AuditdeskError
 
 from .document import STAGES, Audit, Transition
 from .gitrepo import Identity
-from .stages import ORDER, blockers, next_stage
+from .stages import blockers, next_stage
 
 RETURNABLE = ("planning", "onsite", "conclusion")
 
@@ -131,6 +131,3 @@ def reopen(audit: Audit, reason: str, who: Identity, reviewers: Reviewers, now: 
     _move(audit, "conclusion", who, now, reason.strip())
     return f"{audit.project_no}: reopened by {who.name}: {reason.strip().splitlines()[0]}"
 
-
-def stage_index(stage: str) -> int:
-    return ORDER.index(stage)
