@@ -47,7 +47,7 @@ class Context:
 
             self._store = AuditStore.open(self.store_path, create=True)
             for line in self._store.recovered:
-                print(f"auditdesk: recovered: {line}", file=sys.stderr)
+                print(f"auditdesk: note: {line}", file=sys.stderr)
         return self._store
 
     @property

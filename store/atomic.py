@@ -11,8 +11,8 @@ from auditdesk.criteria.problems import AuditdeskError
 
 def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
     """A crash leaves the old file or the new one, never a truncated mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise AuditdeskError(f"cannot write {path}: {exc.strerror}") from None

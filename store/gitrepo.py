@@ -1178,7 +1178,8 @@ class GitRepo:
             report += self._clear_temp_files()
             report += self._finish_sync()
             report += self._resync_index()
-            report += [f"{p}: differs from HEAD and is not committed (save it or discard it)" for p in self.status_dirty()]
+            report += [f"{p}: differs from the last commit and is not committed; keep it with 'auditdesk commit "
+                       f"{Path(p).stem}' or drop it with 'git checkout -- {p}' in the store" for p in self.status_dirty()]
         return report
 
     def _finish_sync(self) -> list[str]:

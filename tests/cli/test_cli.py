@@ -148,3 +148,10 @@ def test_usage_errors_exit_2_and_module_entry_point_works(tmp_path: Path) -> Non
     assert bad.returncode == 2 and "usage:" in bad.stderr
     ok = subprocess.run([sys.executable, "-m", "auditdesk", "catalog", "list"], capture_output=True, text=True)
     assert ok.returncode == 0 and "cts-isc-jsgf-05" in ok.stdout
+
+
+def test_report_to_a_folder_that_cannot_exist_is_a_clear_error(cli: Cli, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", "utf-8")
+    code, _, err = cli("report", "10234-2024-SD", "-o", str(blocker / "sub" / "r.md"))
+    assert code == 1 and err.startswith(f"auditdesk: cannot write {blocker / 'sub' / 'r.md'}: ")

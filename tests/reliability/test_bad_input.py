@@ -161,7 +161,8 @@ def test_crlf_file_is_accepted_and_committed_canonically(run: Run, demo: Path) -
     assert run("validate", str(target)) == (0, f"ok {target}\n", "")
     code, out, err = run("commit", AUDIT, "--store", str(demo))
     assert (code, out) == (0, f"{AUDIT}: no changes to commit\n")
-    assert err == f"auditdesk: recovered: audits/{AUDIT}.toml: differs from HEAD and is not committed (save it or discard it)\n"
+    assert err == (f"auditdesk: note: audits/{AUDIT}.toml: differs from the last commit and is not committed; keep it with "
+                   f"'auditdesk commit {AUDIT}' or drop it with 'git checkout -- audits/{AUDIT}.toml' in the store\n")
     assert target.read_bytes() == SAMPLE  # the canonical bytes are back; the CRLF copy is kept on a side ref
     kept = git(demo, "for-each-ref", "--format=%(refname)", "refs/auditdesk/discarded").split()
     typed = subprocess.run(["git", "show", f"{kept[0]}:audits/{AUDIT}.toml"], cwd=demo, capture_output=True, check=True).stdout
