@@ -34,6 +34,7 @@ def steady(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+    monkeypatch.chdir(tmp_path)  # files the app writes (reports) land in the test's folder, not the checkout
     # The pilot waits for the app to go idle after every key, polling every 20 ms;
     # polling every 5 ms tells idleness as well here and makes the keys four times faster.
     monkeypatch.setattr(textual._wait, "SLEEP_GRANULARITY", 0.005)
