@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
-from . import tomldata
-from .problems import InvalidInput, Problem
+from auditdesk.criteria import tomldata
+from auditdesk.errors import InvalidInput, Problem
 
 BUILTIN_DIR = Path(__file__).parent / "catalogs"
 CODE = re.compile(r"^[A-Z][0-9]{1,3}$")
@@ -93,7 +94,7 @@ class Catalog:
         return f"{self.id}@{self.version}"
 
 
-def content_hash(raw: dict) -> str:
+def content_hash(raw: dict[str, Any]) -> str:
     """Hash of the catalog's data, not its bytes: comments and layout don't count."""
     canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -201,6 +202,11 @@ class Catalogs:
 
     def all(self) -> list[Catalog]:
         return sorted(self._load().values(), key=lambda c: (c.id, c.version))
+
+    def by_ref(self, ref: str) -> Catalog:
+        """The catalog a person names as ``ID`` (the newest version) or ``ID@VERSION``."""
+        catalog_id, _, version = ref.partition("@")
+        return self.get(catalog_id, version or None)
 
     def get(self, id: str, version: str | None = None) -> Catalog:
         """The catalog `id` at `version` (the newest when version is None)."""

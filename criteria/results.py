@@ -6,6 +6,7 @@ from the audit document so scoring never depends on how audits are stored.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -80,6 +81,15 @@ SPECIAL_KINDS: dict[str, str] = {
 }
 
 
+def sampled_result(samples: int, nonconforming: int, note: str = "") -> ItemResult:
+    """A sampled check of `samples` with `nonconforming` failures; its percentage derived
+    when the counts are valid (otherwise `problems()` says what is wrong with them)."""
+    result = ItemResult(samples=samples, nonconforming=nonconforming, note=note)
+    if result.problems():
+        return result
+    return dataclasses.replace(result, pct=sampled_pct(samples, nonconforming))
+
+
 @dataclass(frozen=True)
 class SpecialDeduction:
     """特别扣分项: one point off, and a nonconformity needing corrective action."""
@@ -108,3 +118,7 @@ class SpecialItems:
     def points(self) -> Decimal:
         """At most one bonus point, one point off per deduction."""
         return Decimal(1 if self.bonus else 0) - len(self.deductions)
+
+
+#: An audit with neither special deductions nor a bonus.
+NO_SPECIAL_ITEMS = SpecialItems()

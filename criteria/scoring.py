@@ -1,4 +1,4 @@
-"""Scores from a catalog and item results, exactly as DOMAIN.md §4 defines.
+"""Scores from a catalog and item results, exactly as docs/domain.md, "Scoring", defines.
 
 Everything is `Decimal` and unrounded; rounding (half-up) happens only in the
 `fmt_*` display helpers.  Scoring takes the scoring inputs — catalog, item
@@ -7,13 +7,14 @@ results, special items — never an audit document.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Mapping
+from typing import TypeVar
 
-from .catalog import Catalog
-from .problems import InvalidInput, Problem
-from .results import CENT, HUNDRED, ItemResult, SpecialItems
+from auditdesk.criteria.catalog import Catalog
+from auditdesk.criteria.results import CENT, HUNDRED, NO_SPECIAL_ITEMS, ItemResult, SpecialItems
+from auditdesk.errors import InvalidInput, Problem
 
 ZERO = Decimal(0)
 
@@ -79,13 +80,16 @@ def item_score(weight: Decimal, result: ItemResult | None, code: str = "") -> It
     return ItemScore(code, weight, result.pct, False, weight * result.pct / HUNDRED)
 
 
-def _subtotal(cls: type, code: str, title: str, points: Decimal, items: tuple[ItemScore, ...], **extra: object) -> Subtotal:
+S = TypeVar("S", bound=Subtotal)
+
+
+def _subtotal(cls: type[S], code: str, title: str, points: Decimal, items: tuple[ItemScore, ...], **extra: object) -> S:
     score = sum((i.score for i in items), ZERO)
     applicable = sum((i.weight for i in items if not i.na), ZERO)
     return cls(code, title, points, score, applicable, items, **extra)
 
 
-def score_audit(catalog: Catalog, results: Mapping[str, ItemResult], special: SpecialItems = SpecialItems()) -> Scorecard:
+def score_audit(catalog: Catalog, results: Mapping[str, ItemResult], special: SpecialItems = NO_SPECIAL_ITEMS) -> Scorecard:
     """Item, section, part and total scores, applicable points, rate and star.
 
     Unscored items count 0 and stay applicable, so a draft's rate is a lower
@@ -108,7 +112,7 @@ def score_audit(catalog: Catalog, results: Mapping[str, ItemResult], special: Sp
     applicable = sum((p.applicable for p in parts), ZERO)
     rate = total / applicable * HUNDRED if applicable else None
     star = catalog.star_for(round_half_up(rate)) if rate is not None else None
-    return Scorecard(tuple(parts), special.points, total, catalog.total, applicable, rate, star, items)  # type: ignore[arg-type]
+    return Scorecard(tuple(parts), special.points, total, catalog.total, applicable, rate, star, items)
 
 
 def round_half_up(value: Decimal, places: Decimal = CENT) -> Decimal:

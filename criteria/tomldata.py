@@ -21,7 +21,7 @@ from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 
 import tomli_w
 
-from .problems import InvalidInput, Problem
+from auditdesk.errors import InvalidInput, Problem
 
 T = TypeVar("T")
 Path_ = tuple[str | int, ...]
@@ -81,11 +81,11 @@ def _line_index(text: str) -> tuple[dict[Path_, int], dict[Path_, int]]:
             table = tuple(resolved)
             full = table
         else:
-            key = _KEY.match(line)
-            if not key:
+            found = _KEY.match(line)
+            if not found:
                 continue
-            full = table + _key_parts(key.group(1))
-            rest = line[key.end():].lstrip()
+            full = table + _key_parts(found.group(1))
+            rest = line[found.end():].lstrip()
             for quote in ('"""', "'''"):
                 if rest.startswith(quote) and rest.count(quote) % 2 == 1:
                     delim = quote
@@ -109,11 +109,11 @@ def parse(data: bytes, source: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = re.search(r"\(at line (\d+), column (\d+)\)", message)
-        line = int(match.group(1)) if match else None
+        at_line = int(match.group(1)) if match else None
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
         if match:
             message += f" (column {match.group(2)})"
-        raise InvalidInput.single(source, "", f"invalid TOML: {message}", line) from None
+        raise InvalidInput.single(source, "", f"invalid TOML: {message}", at_line) from None
     except ValueError:  # tomllib lets int() refuse a literal of over 4300 digits
         raise InvalidInput.single(source, "", "invalid TOML: a number has too many digits") from None
     except RecursionError:
@@ -127,11 +127,17 @@ def field_name(path: Path_) -> str:
     return out
 
 
-@functools.cache
-def _schema(cls: type) -> tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]:
+Schema = tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]
+_schemas: dict[type, Schema] = {}
+
+
+def _schema(cls: type) -> Schema:
     """Type hints and init fields of a record class, computed once: resolving
     string annotations is by far the slowest part of reading a file."""
-    return get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls) if f.init}
+    found = _schemas.get(cls)
+    if found is None:
+        found = _schemas[cls] = (get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls) if f.init})
+    return found
 
 
 class Reader:
@@ -188,7 +194,7 @@ class Reader:
                 self.problem(path, f"expected a table, got {_kind(data)}")
                 return {}
             return {k: self.value(args[1], v, path + (k,)) for k, v in data.items()}
-        if dataclasses.is_dataclass(hint):
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             return self.record(hint, data, path)
         if hint is Decimal:
             if isinstance(data, bool) or not isinstance(data, (int, Decimal)):
@@ -206,7 +212,7 @@ class Reader:
             if not isinstance(data, dt.datetime) or data.tzinfo is None:
                 self.problem(path, f"expected a date-time with offset such as 2024-04-11T09:30:00+08:00, got {_kind(data)}")
             return data
-        if hint is int and isinstance(data, bool) or not isinstance(data, hint):
+        if (hint is int and isinstance(data, bool)) or not isinstance(data, hint):
             self.problem(path, f"expected {_KINDS.get(hint, hint.__name__)}, got {_kind(data)}")
         return data
 

@@ -8,9 +8,9 @@ everything else interpolates user or catalog text only through `text`,
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
-from .escape import block, inline
+from auditdesk.report.escape import block, inline
 
 MISSING = "（未填写）"  # a required field left empty
 EMPTY = "—"  # an optional field left empty

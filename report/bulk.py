@@ -22,15 +22,16 @@ import json
 import math
 import os
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any
 
-from auditdesk.criteria.catalog import Catalog, Catalogs
-from auditdesk.criteria.problems import AuditdeskError
-from auditdesk.store.atomic import write_atomic
+from auditdesk.criteria.catalog import Catalogs
+from auditdesk.errors import AuditdeskError
+from auditdesk.fileio import write_atomic
+from auditdesk.report.output import report_text
 from auditdesk.store.audits import AUDITS, AuditStore
-from auditdesk.store.document import Audit
 
 MANIFEST = ".auditdesk-reports.json"
 MANIFEST_VERSION = 1
@@ -42,36 +43,11 @@ MIN_PER_WORKER = 20
 MAX_CHUNK = 32
 
 
-def report_text(audit: Audit, catalog: Catalog, revision: str | None, fmt: str) -> tuple[str, dict[str, bytes]]:
-    """The report in `fmt` ("md" or "html") and the files it links to (none for standalone HTML).
-
-    Imported here, not at the top: a run with nothing to render should not pay for them."""
-    from .markdown import render
-
-    rendered = render(audit, catalog, revision=revision)
-    if fmt == "html":
-        from .html import to_html
-
-        return to_html(rendered, f"{audit.project_no} {audit.planning.organisation}"), {}
-    return rendered.markdown, rendered.assets
-
-
-def write_report(audit: Audit, catalog: Catalog, revision: str | None, fmt: str, target: Path) -> int:
-    """Write one report to `target` (Markdown: its charts beside it); the number of charts."""
-    from auditdesk.store.atomic import write_atomic
-
-    text, assets = report_text(audit, catalog, revision, fmt)
-    write_atomic(target, text.encode("utf-8"))
-    for name, data in assets.items():
-        write_atomic(target.parent / name, data)
-    return len(assets)
-
-
 def renderer_key(fmt: str) -> str:
     """What a report depends on besides its audit and catalog: the format and the code that
     renders, scores and labels it (the report and criteria packages, the audit document)."""
+    from auditdesk.audit import document
     from auditdesk.criteria import scoring
-    from auditdesk.store import document
 
     sources = [*sorted(Path(__file__).parent.glob("*.py")), *sorted(Path(scoring.__file__).parent.glob("*.py")),
                Path(document.__file__)]
@@ -140,7 +116,7 @@ class Renderer:
                 self._write(name, data)
         except AuditdeskError as exc:
             return Outcome(job, error=str(exc))
-        except Exception as exc:  # a bug must not stop the other reports; it is reported like a failure
+        except Exception as exc:  # noqa: BLE001 - a bug must not stop the other reports; it is reported like a failure
             return Outcome(job, error=f"internal error rendering {job.path}: {type(exc).__name__}: {exc}")
         entry = {"blob": job.blob, "stage": audit.stage, "renderer": self.key, "catalog": [catalog.id, catalog.version],
                  "catalog_hash": catalog.hash, "revision": job.revision, "files": {n: len(d) for n, d in files.items()}}
@@ -148,16 +124,7 @@ class Renderer:
 
     def _write(self, name: str, data: bytes) -> None:
         """Replace by rename, so a reader never sees half a report; no fsync (see the module doc)."""
-        target = self.out / name
-        temp = self.out / f".{name}.{os.getpid()}.tmp"
-        try:
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(temp, target)
-        except OSError as exc:
-            temp.unlink(missing_ok=True)
-            raise AuditdeskError(f"cannot write {target}: {exc.strerror}") from None
+        write_atomic(self.out / name, data, durable=False)
 
 
 _worker: Renderer | None = None
@@ -165,7 +132,7 @@ _worker: Renderer | None = None
 
 def _start_worker(root: str, catalogs: Catalogs, out: str, fmt: str, stage: str | None, key: str) -> None:
     """Pool initializer: this process's own store, opened once for all its jobs."""
-    global _worker
+    global _worker  # noqa: PLW0603 - one renderer per worker process, set by the pool initializer
     _worker = Renderer(AuditStore(Path(root), catalogs), Path(out), fmt, stage, key)
 
 

@@ -2,19 +2,15 @@
 
 The report prints every audit, finished or not; the draft banner lists what
 is missing here, in report order.  The checks mirror the stage gates of
-DOMAIN.md §2 (required planning fields, every item scored, the sampling
-statement, the whole conclusion).
+docs/domain.md, "Stages" (required planning fields, every item scored, the
+sampling statement, the whole conclusion).
 """
 
 from __future__ import annotations
 
+from auditdesk.audit.document import STAGE_ORDER, STAGES, Audit
+from auditdesk.audit.stages import gaps
 from auditdesk.criteria.catalog import Catalog
-from auditdesk.store.document import STAGES, Audit
-from auditdesk.store.stages import gaps
-
-# Stages whose report is shown as final once nothing is missing: from the
-# conclusion on, the report is what the reviewer checks and approves.
-FINAL_STAGES = ("conclusion", "review", "approved")
 
 
 def missing(audit: Audit, catalog: Catalog) -> list[str]:
@@ -23,5 +19,7 @@ def missing(audit: Audit, catalog: Catalog) -> list[str]:
     An audit before the conclusion stage is open by definition, so its stage
     heads the list even when every field happens to be filled in.
     """
-    out = [f"审查阶段：{STAGES[audit.stage]}（尚未进入结论阶段）"] if audit.stage not in FINAL_STAGES else []
+    # From the conclusion on, the report is what the reviewer checks and approves.
+    before_conclusion = STAGE_ORDER.index(audit.stage) < STAGE_ORDER.index("conclusion")
+    out = [f"审查阶段：{STAGES[audit.stage]}（尚未进入结论阶段）"] if before_conclusion else []
     return out + [gap.zh for gap in gaps(audit, catalog)]

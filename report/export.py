@@ -27,17 +27,18 @@ import datetime as dt
 import io
 import json
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+from auditdesk.audit.document import Audit
 from auditdesk.criteria.catalog import Catalog
-from auditdesk.criteria.problems import AuditdeskError
 from auditdesk.criteria.results import SPECIAL_KINDS
 from auditdesk.criteria.scoring import fmt_2, fmt_number, score_audit
-from auditdesk.store.atomic import write_atomic
+from auditdesk.errors import AuditdeskError
+from auditdesk.fileio import write_atomic
 from auditdesk.store.audits import AUDITS, AuditStore
-from auditdesk.store.document import Audit
 
 IDENTITY = ("project_no", "organisation", "audit_type", "stage", "audit_from", "audit_to", "leader")
 TOTALS = ("special", "total", "max", "applicable", "rate", "star")

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .markdown import Rendered
+from auditdesk.report.markdown import Rendered
 
 STYLE = """
 body { margin: 2em auto; max-width: 60em; padding: 0 1em; color: #222; line-height: 1.6;

@@ -15,17 +15,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import quote
 
+from auditdesk.audit.document import AUDIT_TYPES, HALVES, METHODS, RECOMMENDATIONS, ROLES, Answer, Audit, Planning, to_toml
+from auditdesk.audit.stages import PAST_YEAR, REMOTE_QUESTIONS, RISKS, star_differs
 from auditdesk.criteria.catalog import Catalog, Part
-from auditdesk.criteria.problems import InvalidInput
 from auditdesk.criteria.results import SPECIAL_KINDS, ItemResult
 from auditdesk.criteria.scoring import ItemScore, PartScore, Scorecard, fmt_2, fmt_item, fmt_number, score_audit
-from auditdesk.store.document import AUDIT_TYPES, HALVES, METHODS, RECOMMENDATIONS, ROLES, Answer, Audit, Planning, to_toml
-from auditdesk.store.stages import PAST_YEAR, REMOTE_QUESTIONS, RISKS, star_differs
-
-from .blocks import BREAK, EMPTY, MISSING, box, choices, date, filled, is_blank, lines, paragraphs, table, text
-from .draft import missing
-from .escape import inline
-from .radar import radar_svg
+from auditdesk.errors import InvalidInput
+from auditdesk.report.blocks import BREAK, EMPTY, MISSING, box, choices, date, filled, is_blank, lines, paragraphs, table, text
+from auditdesk.report.draft import missing
+from auditdesk.report.escape import inline
+from auditdesk.report.radar import radar_svg
 
 TITLE = "服务认证审查报告"
 PURPOSE = "通过对受审查方涉及认证范围内的服务及管理现状，对照认证标准进行量化评价和判定，从而决定：能否推荐"
@@ -239,7 +238,7 @@ def _results(audit: Audit, catalog: Catalog, card: Scorecard) -> list[str]:
         "### (2) 统计分析",
         "各部分得分情况：",
     ]
-    for n, (part, score) in enumerate(zip(catalog.parts, card.parts), start=1):
+    for n, (part, score) in enumerate(zip(catalog.parts, card.parts, strict=True), start=1):
         out += [
             f"#### {n}) {inline(part.title)}",
             f"本部分满分{fmt_number(part.points)}分，实际得分{fmt_2(score.score)}分。各分项得分见下表：",

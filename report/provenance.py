@@ -1,4 +1,4 @@
-"""Approval records and report provenance: which revision a report is, and whether it is approved.
+"""Report provenance: which revision a report is, and whether it is an approved one.
 
 An approval is a commit (the audit moves to `approved`) plus an annotated
 tag `approved/<project>/<n>` on it, whose message records who, when, the
@@ -9,22 +9,15 @@ compare byte for byte.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from auditdesk.criteria.problems import AuditdeskError
-from auditdesk.store import workflow
+from auditdesk.errors import AuditdeskError
+from auditdesk.report.markdown import render
 from auditdesk.store.audits import AuditStore
-from auditdesk.store.diff import diff_audits
-from auditdesk.store.document import to_toml
-from auditdesk.store.gitrepo import Identity, Tag
-from auditdesk.store.stages import blockers, next_stage
-
-from .markdown import render
+from auditdesk.store.git import Tag
 
 FOOTER = re.compile(r"^报告来源：(?P<audit>\S+) · 修订 (?P<rev>[0-9a-f]{7,64}|未保存) · ")
 
@@ -39,52 +32,9 @@ def report_bytes(store: AuditStore, project_no: str, commit: str) -> bytes:
     return render(loaded.audit, loaded.catalog, revision=commit).markdown.encode("utf-8")
 
 
-def approve(store: AuditStore, project_no: str, who: Identity, now: dt.datetime, comments: str = "") -> Tag:
-    """Approve (a commit), then tag that revision with the content and report hashes."""
-    loaded = store.load(project_no)
-    reviewers = store.reviewers
-    saved = store.transition(loaded, lambda audit: workflow.approve(audit, who, reviewers, now, comments), who)
-    assert saved.commit is not None
-    tag_prefix = f"approved/{project_no}"
-    name = f"{tag_prefix}/{len(store.repo.tags(tag_prefix)) + 1}"
-    message = (
-        f"approve {project_no}\n\n"
-        f"audit: {project_no}\nrevision: {saved.commit}\napproved-by: {who.name} <{who.email}>\n"
-        f"approved-at: {now.isoformat()}\naudit-sha256: {sha256(to_toml(loaded.audit))}\n"
-        f"report-sha256: {sha256(report_bytes(store, project_no, saved.commit))}\n"
-    )
-    sign = bool(store.repo.config("user.signingkey")) or store.repo.config("tag.gpgSign") == "true"
-    store.repo.tag(name, saved.commit, message=message, tagger=who, sign=sign)
-    return next(t for t in store.repo.tags(tag_prefix) if t.name == name)
-
-
-def _fields(tag: Tag) -> dict[str, str]:
+def tag_fields(tag: Tag) -> dict[str, str]:
+    """The ``key: value`` lines an approval tag records (approved-by, report-sha256, …)."""
     return dict(re.findall(r"^([a-z0-9-]+): (.*)$", tag.message, re.MULTILINE))
-
-
-def status(store: AuditStore, project_no: str) -> dict[str, Any]:
-    """Stage, blockers, transitions and whether the last approval still holds."""
-    loaded = store.load(project_no)
-    audit = loaded.audit
-    approval: dict[str, Any] | None = None
-    tags = store.repo.tags(f"approved/{project_no}")
-    if tags:
-        tag = tags[-1]
-        approved = store.load(project_no, tag.commit)
-        change = diff_audits(approved.audit, audit, loaded.catalog, approved.catalog)
-        approval = {
-            "tag": tag.name, "revision": tag.commit, "by": _fields(tag).get("approved-by", tag.tagger),
-            "at": _fields(tag).get("approved-at", tag.date.isoformat()), "valid": approved.blob == loaded.blob,
-            "changed": sorted({f.field.split("[")[0] for f in change.fields} | {f"items.{c.code}" for c in change.items}),
-        }
-    return {
-        "project_no": project_no,
-        "stage": audit.stage,
-        "next": next_stage(audit.stage),
-        "blockers": blockers(audit, loaded.catalog),
-        "transitions": [{"to": t.to, "by": t.by, "at": t.at.isoformat(), "reason": t.reason} for t in audit.transitions],
-        "approval": approval,
-    }
 
 
 @dataclass(frozen=True)
@@ -116,7 +66,7 @@ def verify(store: AuditStore, path: Path) -> Verdict:
     if not approvals:
         return Verdict(False, f"{path}: exactly the report of {project_no} revision {commit[:12]}, which is NOT an approved revision")
     tag = approvals[-1]
-    fields = _fields(tag)
+    fields = tag_fields(tag)
     if fields.get("report-sha256") != sha256(data):
         return Verdict(False, f"{path}: matches revision {commit[:12]} but not the report hash recorded in {tag.name}")
     return Verdict(True, f"{path}: verified: the report of {project_no} revision {commit[:12]}, approved by "
@@ -125,7 +75,7 @@ def verify(store: AuditStore, path: Path) -> Verdict:
 
 def first_difference(expected: bytes, actual: bytes) -> str:
     want, got = expected.decode("utf-8", "replace").splitlines(), actual.decode("utf-8", "replace").splitlines()
-    for number, (a, b) in enumerate(zip(want, got), start=1):
+    for number, (a, b) in enumerate(zip(want, got, strict=False), start=1):
         if a != b:
             return f"line {number}: expected {a[:80]!r}, found {b[:80]!r}"
     if len(want) != len(got):

@@ -34,9 +34,9 @@ def radar_svg(part: PartScore, title: str) -> str:
     height, body = _radar(axes) if len(axes) >= 3 else _bars(axes)
     return "\n".join(
         [
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+            (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
             f'viewBox="0 0 {WIDTH} {height}" font-family="{FONT}" font-size="13" fill="{INK}" '
-            f'role="img" aria-label="{_x(title)}">',
+            f'role="img" aria-label="{_x(title)}">'),
             f"<title>{_x(title)}</title>",
             f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>',
             f'<text x="{WIDTH // 2}" y="30" font-size="17" text-anchor="middle">{_x(title)}</text>',
@@ -62,13 +62,13 @@ def _radar(axes: list[Axis]) -> tuple[int, list[str]]:
         return cx + r * math.cos(angle), cy + r * math.sin(angle)
 
     def points(rs: list[float]) -> str:
-        return " ".join(_pt(*at(a, r)) for a, r in zip(angles, rs))
+        return " ".join(_pt(*at(a, r)) for a, r in zip(angles, rs, strict=True))
 
     out = []
     for ring in GRID:
         out.append(f'<polygon class="grid" points="{points([radius * ring / 100] * len(axes))}" fill="none" stroke="{LINE}"/>')
         out.append(f'<text x="{_n(cx + 3)}" y="{_n(cy - radius * ring / 100 - 3)}" font-size="10" fill="#888888">{ring}</text>')
-    for angle, (title, _, shown) in zip(angles, axes):
+    for angle, (title, _, shown) in zip(angles, axes, strict=True):
         x, y = at(angle, radius)
         out.append(f'<line class="axis" x1="{_n(cx)}" y1="{_n(cy)}" x2="{_n(x)}" y2="{_n(y)}" stroke="{LINE}"/>')
         lx, ly = at(angle, radius + 16)
@@ -81,7 +81,7 @@ def _radar(axes: list[Axis]) -> tuple[int, list[str]]:
         )
     values = [radius * rate / 100 for _, rate, _ in axes]
     out.append(f'<polygon class="value" points="{points(values)}" fill="{FILL}" fill-opacity="0.25" stroke="{FILL}" stroke-width="2"/>')
-    out.extend(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="3" fill="{FILL}"/>' for x, y in (at(a, v) for a, v in zip(angles, values)))
+    out.extend(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="3" fill="{FILL}"/>' for x, y in (at(a, v) for a, v in zip(angles, values, strict=True)))
     return 460, out
 
 

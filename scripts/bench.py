@@ -110,8 +110,8 @@ def snapshot(work: Path) -> str:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(src)], check=True)
     ENV["PYTHONPATH"] = str(src)
     git = ["git", "-C", str(ROOT)]
-    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run([*git, "status", "--porcelain", "--", *PACKAGES], capture_output=True, text=True).stdout
+    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()
+    dirty = subprocess.run([*git, "status", "--porcelain", "--", *PACKAGES], capture_output=True, text=True, check=False).stdout
     return commit + (" + uncommitted changes" if dirty else "")
 
 
@@ -196,7 +196,7 @@ CANONICAL = """
 import sys
 from pathlib import Path
 from auditdesk.store.audits import AuditStore
-from auditdesk.store.document import to_toml
+from auditdesk.audit.document import to_toml
 with AuditStore.open(Path(sys.argv[1])) as store:
     for no in store.ids()[:3] + [sys.argv[2]]:
         loaded = store.load(no)
@@ -215,8 +215,8 @@ import dataclasses, json, statistics, subprocess, sys, time
 from decimal import Decimal
 from pathlib import Path
 from auditdesk.store.audits import AuditStore
-from auditdesk.store.document import to_toml
-from auditdesk.store.gitrepo import Identity
+from auditdesk.audit.document import to_toml
+from auditdesk.audit.identity import Identity
 root, no, n, leader = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
 who = Identity(leader, "leader@example.org")
 
@@ -278,7 +278,7 @@ TUI_FIRST_FRAME = """
 import sys
 from pathlib import Path
 from auditdesk.store.audits import AuditStore
-from auditdesk.store.gitrepo import Identity
+from auditdesk.audit.identity import Identity
 from auditdesk.tui.app import AuditdeskApp
 
 # Patched, not subclassed: Textual finds the app's CSS relative to the file of its class.
@@ -458,7 +458,7 @@ def main() -> None:
     for audits in sorted(args.audits or [1000]):
         rows += bench_size(args.work, audits, args.commits, args.jobs, args.repeat, args.keep)
     rows += linear(rows)
-    print(f"code {code}; git {subprocess.run(['git', '--version'], capture_output=True, text=True).stdout.split()[-1]}, "
+    print(f"code {code}; git {subprocess.run(['git', '--version'], capture_output=True, text=True, check=False).stdout.split()[-1]}, "
           f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; load average {load:.1f} at the start, "
           f"{os.getloadavg()[0]:.1f} at the end")
     print(table(rows))

@@ -3,7 +3,7 @@
 This is the one interface the command line and the TUI use to read and save
 audits.  Paths are derived from validated project numbers only; every save
 is one commit by the acting user, refused when the audit changed since the
-revision the edit started from (see `gitrepo` for how that is made safe).
+revision the edit started from (see `store.git` for how that is made safe).
 """
 
 from __future__ import annotations
@@ -15,20 +15,21 @@ import os
 import shlex
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Self
 
+from auditdesk.audit import document, workflow
+from auditdesk.audit.diff import diff_audits
+from auditdesk.audit.document import Audit, Body, check_project_no
+from auditdesk.audit.identity import Identity
 from auditdesk.criteria import tomldata
 from auditdesk.criteria.catalog import Catalog, Catalogs
-from auditdesk.criteria.problems import AuditdeskError, InvalidInput
 from auditdesk.criteria.scoring import fmt_2, score_audit
-
-from . import document, workflow
-from .diff import diff_audits
-from .atomic import write_atomic
-from .document import Audit, Body, check_project_no
-from .gitrepo import GitRepo, Identity, NotARepository, Revision, SaveResult
+from auditdesk.errors import AuditdeskError, InvalidInput
+from auditdesk.fileio import write_atomic
+from auditdesk.store.git import GitRepo, NotARepository, Revision, SaveResult
 
 AUDITS = "audits"
 CONFIG = "auditdesk.toml"
@@ -85,7 +86,7 @@ class AuditStore:
 
     @classmethod
     def open(cls, root: Path, *, create: bool = False, shared_group: bool = False,
-             catalogs: Catalogs | None = None) -> "AuditStore":
+             catalogs: Catalogs | None = None) -> AuditStore:
         """Open the store at `root` (creating an empty one if asked and absent).
 
         Anything an interrupted save left behind is finished or reported in
@@ -135,7 +136,7 @@ class AuditStore:
     def close(self) -> None:
         self.repo.close()
 
-    def __enter__(self) -> "AuditStore":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -195,9 +196,9 @@ class AuditStore:
         """
         old = self._at(base)
         if old is not None:
-            why = workflow.edit_refusal(old[0], user)
-            if why:
-                raise workflow.NotAllowed(why)
+            refusal = workflow.edit_refusal(old[0], user)
+            if refusal:
+                raise refusal
         return self._commit(audit, base, user, message, old)
 
     def transition(self, loaded: Loaded, change: Callable[[Audit], str], user: Identity) -> SaveResult:
@@ -296,9 +297,9 @@ class AuditStore:
         base = self.repo.blob_id(path)
         old = self._at(base)
         if old is not None:
-            why = workflow.edit_refusal(old[0], user)
-            if why:
-                raise workflow.NotAllowed(why)
+            refusal = workflow.edit_refusal(old[0], user)
+            if refusal:
+                raise refusal
         canonical = document.to_toml(audit)
         if canonical != data:
             self.repo.discard_worktree(path, author=user)

@@ -12,13 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from auditdesk.audit.diff import show
+from auditdesk.audit.document import Audit, to_toml
+from auditdesk.audit.identity import Identity
 from auditdesk.criteria import tomldata
-from auditdesk.criteria.problems import AuditdeskError
-
-from .audits import AUDITS, AuditStore
-from .diff import show
-from .document import Audit, to_toml
-from .gitrepo import Identity
+from auditdesk.errors import AuditdeskError
+from auditdesk.store.audits import AUDITS, AuditStore
 
 Prefer = Literal["ours", "theirs"]
 _MISSING = object()
@@ -106,9 +105,9 @@ def sync(store: AuditStore, remote: str, user: Identity, prefer: Prefer | None =
         repo.push(remote)
         return SyncResult("pushed")
     if local is None or repo.is_ancestor(local, incoming):
-        files = {p: _read(store, p, incoming) for p in repo.changed(local, incoming)}
-        repo.integrate(files, parents=[incoming], expected_head=local, author=user, message="sync")
-        return SyncResult("fast-forwarded", merged=sorted(files))
+        incoming_files = {p: _read(store, p, incoming) for p in repo.changed(local, incoming)}
+        repo.integrate(incoming_files, parents=[incoming], expected_head=local, author=user, message="sync")
+        return SyncResult("fast-forwarded", merged=sorted(incoming_files))
     base = repo.merge_base(local, incoming)
     ours_changed = set(repo.changed(base, local))
     files: dict[str, bytes | None] = {}

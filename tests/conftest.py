@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from auditdesk.audit.document import Audit, from_toml
 from auditdesk.criteria.catalog import Catalog, Catalogs
-from auditdesk.store.document import Audit, from_toml
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "auditdesk" / "demo" / "10234-2024-SD.toml"

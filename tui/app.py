@@ -6,7 +6,7 @@ get the session when they are created (attributes down) and post
 such change, shows the result in each screen's audit bar, and settles
 conflicts.  Each audit view is a Textual mode, so F2-F7 switch between them
 and every view keeps its place.  F8 moves the audit to its next stage and F9
-lists what blocks that, both through `store.workflow` and `store.stages`; the
+lists what blocks that, both through `audit.workflow` and `audit.stages`; the
 reviewer's moves are on the review view.
 """
 
@@ -15,9 +15,10 @@ from __future__ import annotations
 import codecs
 import locale
 import os
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from textual.app import App
 from textual.binding import Binding
@@ -26,21 +27,23 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar
 
-from auditdesk.criteria.problems import AuditdeskError
+from auditdesk.audit.document import Audit, new_audit
+from auditdesk.audit.identity import Identity
+from auditdesk.audit.stages import next_stage
+from auditdesk.audit.workflow import Blocked, NotAllowed, advance
+from auditdesk.errors import AuditdeskError
+from auditdesk.paths import settings_path
 from auditdesk.store.audits import AuditStore
-from auditdesk.store.document import Audit, new_audit
-from auditdesk.store.gitrepo import Conflict, GitError, Identity
-from auditdesk.store.identity import resolve_identity
-from auditdesk.store.stages import next_stage
-from auditdesk.store.workflow import Blocked, NotAllowed, advance
+from auditdesk.store.git import Conflict, GitError
+from auditdesk.store.people import resolve_identity
 from auditdesk.tui.commands import ActionCommands
+from auditdesk.tui.dialogs.choice import ChoiceDialog
+from auditdesk.tui.dialogs.help import HelpScreen
 from auditdesk.tui.i18n import Translator, language_from, plain
 from auditdesk.tui.screens.base import AuditEdited, AuditScreen, DeskScreen
 from auditdesk.tui.screens.browser import BrowserScreen, NewAudit
-from auditdesk.tui.screens.choice import ChoiceDialog
-from auditdesk.tui.screens.help import HelpScreen
 from auditdesk.tui.session import AuditSession, Change
-from auditdesk.tui.settings import load_settings, settings_path
+from auditdesk.tui.settings import load_settings
 from auditdesk.tui.widgets.scrollbar import PlainScrollBarRender
 from auditdesk.tui.widgets.stage_progress import blocking
 
@@ -67,8 +70,11 @@ def audit_views() -> dict[str, type[AuditScreen]]:
 class AuditdeskApp(App[None]):
     # Every screen's CSS, read once at start: CSS first needed when a view or
     # dialog opens makes Textual restyle every widget of every open view.
-    CSS_PATH = ["app.tcss", "widgets/widgets.tcss", *(f"screens/{name}.tcss" for name in (
-        "browser", "form_screen", "scoring", "report", "review", "form", "choice", "special", "help"))]
+    CSS_PATH = [
+        "app.tcss", "widgets/widgets.tcss",
+        *(f"screens/{name}.tcss" for name in ("browser", "form_screen", "scoring", "report", "review")),
+        *(f"dialogs/{name}.tcss" for name in ("form", "choice", "special", "help")),
+    ]
     TITLE = "auditdesk"
     COMMANDS = {ActionCommands}
     DEFAULT_MODE = "browser"
@@ -134,7 +140,7 @@ class AuditdeskApp(App[None]):
         return True
 
     def action_command_palette(self) -> None:
-        if not CommandPalette.is_open(self):
+        if not isinstance(self.screen, CommandPalette):
             self.push_screen(CommandPalette(placeholder=self.t("palette.placeholder"), id="--command-palette"))
 
     def action_help(self) -> None:
@@ -164,8 +170,7 @@ class AuditdeskApp(App[None]):
         self.leave_audit(partial(self.create_audit, message.new))
 
     def create_audit(self, new: NewAudit) -> None:
-        catalog_id, _, version = new.catalog.partition("@")
-        catalog = self.store.catalogs.get(catalog_id, version)
+        catalog = self.store.catalogs.by_ref(new.catalog)
         try:
             audit = new_audit(catalog, new.project_no, new.organisation, new.audit_type, created_by=self.user.name,
                               body=self.store.config.body)
@@ -315,7 +320,7 @@ class AuditdeskApp(App[None]):
             self.action_blockers()
             return True
         except NotAllowed as exc:
-            self._status(str(exc).splitlines()[0])
+            self._status(exc.text(self.t.language).splitlines()[0])
             return True
         return False
 

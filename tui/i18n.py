@@ -4,7 +4,7 @@ Auditors work in Chinese; reviewers and developers often read English.  The
 language is chosen once per app (setting, else `$LANG`); binding
 descriptions are message ids too, translated when the footer, the help
 screen and the command palette show them.  Domain vocabulary (stages, audit
-types, roles) comes from `store.document` in Chinese; English labels for it
+types, roles) comes from `audit.document` in Chinese; English labels for it
 live here.
 """
 
@@ -323,7 +323,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 
 # English names of the domain vocabulary, by the codes the TOML stores; the
-# Chinese names are store.document's own labels, which the report prints.
+# Chinese names are audit.document's own labels, which the report prints.
 ENGLISH_VOCABULARY: dict[str, dict[str, str]] = {
     "stage": {"planning": "planning", "onsite": "on-site", "conclusion": "conclusion", "review": "review",
               "approved": "approved"},
@@ -377,8 +377,8 @@ class Translator:
         """Labels of one kind of coded value (stage, audit_type, role...), by code."""
         if self.language == "en":
             return ENGLISH_VOCABULARY[kind]
+        from auditdesk.audit import document
         from auditdesk.criteria.results import SPECIAL_KINDS
-        from auditdesk.store import document
 
         return {
             "stage": document.STAGES, "audit_type": document.AUDIT_TYPES, "method": document.METHODS,

@@ -1,6 +1,6 @@
 """Which revision of each audit a user last looked at in the review view.
 
-Kept in `$XDG_DATA_HOME/auditdesk/seen.json` (default ~/.local/share), by
+Kept in the user's state folder (`auditdesk.paths.seen_path`), by
 store folder, user and project number: it is the user's own reading
 position, so it stays out of a store that others share (and works when the
 store is read-only).  Losing the file only loses the default comparison.
@@ -9,18 +9,11 @@ store is read-only).  Losing the file only loses the default comparison.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-from auditdesk.criteria.problems import AuditdeskError
-from auditdesk.store.atomic import write_atomic
-from auditdesk.store.gitrepo import Identity
-
-
-def seen_path(environ: dict[str, str] | None = None) -> Path:
-    env = os.environ if environ is None else environ
-    data = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data) / "auditdesk" / "seen.json"
+from auditdesk.audit.identity import Identity
+from auditdesk.errors import AuditdeskError
+from auditdesk.fileio import write_atomic
 
 
 class Seen:

@@ -10,23 +10,24 @@ saved over it (theirs stays in the history).
 
 Stage moves go through the domain's workflow functions, committed with
 `AuditStore.transition` from this session's base (approval through
-`report.provenance.approve`, which also tags the revision).
+`desk.actions.approve`, which also tags the revision).
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
+from auditdesk.audit.document import Audit, from_toml
+from auditdesk.audit.identity import Identity
+from auditdesk.audit.workflow import NotAllowed, edit_refusal
 from auditdesk.criteria import tomldata
-from auditdesk.criteria.problems import AuditdeskError
 from auditdesk.criteria.results import ItemResult
 from auditdesk.criteria.scoring import Scorecard, score_audit
+from auditdesk.errors import AuditdeskError
 from auditdesk.store.audits import AuditStore, Loaded
-from auditdesk.store.document import Audit, from_toml
-from auditdesk.store.gitrepo import Identity
-from auditdesk.store.workflow import edit_refusal
 
 
 class Outdated(AuditdeskError):
@@ -67,7 +68,7 @@ class AuditSession:
         return self.audit.project_no
 
     @property
-    def refusal(self) -> str | None:
+    def refusal(self) -> NotAllowed | None:
         """Why this user may not edit the audit now (stage, team), or None."""
         return edit_refusal(self.audit, self.user)
 
@@ -123,7 +124,7 @@ class AuditSession:
         Approval reads the stored audit itself, so it is refused unless that is
         the revision this session shows: a reviewer approves what they saw.
         """
-        from auditdesk.report.provenance import approve
+        from auditdesk.desk.actions import approve
 
         assert not self.dirty, "save before a stage move"
         if self.stale():

@@ -1,4 +1,4 @@
-"""The user's TUI settings: `$XDG_CONFIG_HOME/auditdesk/tui.toml`.
+"""The user's TUI settings: `tui.toml` in the config folder (`auditdesk.paths.settings_path`).
 
     language = "zh"          # or "en"; default: from $LANG
     theme = "textual-ansi"   # any Textual theme; textual-ansi follows the terminal's 16 colours
@@ -11,12 +11,11 @@
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from auditdesk.criteria.problems import InvalidInput
+from auditdesk.errors import InvalidInput
 from auditdesk.tui.i18n import LANGUAGES
 
 
@@ -26,12 +25,6 @@ class Settings:
     theme: str = "textual-dark"
     mouse: bool | None = None
     keymap: dict[str, str] = field(default_factory=dict)
-
-
-def settings_path(environ: dict[str, str] | None = None) -> Path:
-    env = os.environ if environ is None else environ
-    config = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(config) / "auditdesk" / "tui.toml"
 
 
 def load_settings(path: Path) -> Settings:

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from support import Cli, git
 
 USER = ["--user", "Ann Auditor <ann@example.org>"]

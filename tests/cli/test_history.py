@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-
 from support import Cli, git
 
 AUDIT = "10234-2024-SD"
@@ -44,7 +43,7 @@ def test_git_diff_in_the_store_is_readable(cli: Cli, store: Path) -> None:
 
 def test_log_lists_revisions_with_stage_and_total(cli: Cli, store: Path) -> None:
     assert cli("score", AUDIT, "B17=97")[0] == 0
-    code, out, _ = cli("log", AUDIT, "--json")
+    _code, out, _ = cli("log", AUDIT, "--json")
     entries = json.loads(out)
     assert [(e["message"].splitlines()[0], e["stage"], e["total"]) for e in entries] == [
         (f"{AUDIT}: score B17 95 → 97", "conclusion", "138.39"),
@@ -55,10 +54,10 @@ def test_log_lists_revisions_with_stage_and_total(cli: Cli, store: Path) -> None
 
 def test_blame_names_who_changed_an_item_and_from_what(cli: Cli, store: Path) -> None:
     assert cli("score", AUDIT, "B17=97", "--user", "韩永师 <h@x.org>")[0] == 0
-    code, out, _ = cli("blame", AUDIT, "B17")
+    _, out, _ = cli("blame", AUDIT, "B17")
     (line,) = out.splitlines()
     assert line.endswith("韩永师        items.B17: 95 → 97") or ("items.B17: 95 → 97" in line and "韩永师" in line)
-    code, out, _ = cli("blame", AUDIT, "conclusion.author")
+    _code, out, _ = cli("blame", AUDIT, "conclusion.author")
     assert "conclusion.author: (none) → 韩永师" in out
     assert cli("blame", AUDIT, "nothing.here")[0] == 1
 
@@ -83,12 +82,13 @@ def test_hand_edit_invalid_then_valid(cli: Cli, store: Path) -> None:
 def test_list_filters_and_json(cli: Cli, store: Path) -> None:
     assert cli("new", "--catalog", "cts-isc-jsgf-05", "--project-no", "N-1", "--org", "乙公司")[0] == 0
     code, out, _ = cli("list", "--json")
+    assert code == 0
     rows = {r["project_no"]: r for r in json.loads(out)}
     assert rows[AUDIT]["total"] == "138.33" and rows[AUDIT]["star"] == "十星级" and rows[AUDIT]["year"] == "2024"
     assert rows["N-1"]["stage"] == "planning"
-    code, out, _ = cli("list", "--stage", "planning")
+    _, out, _ = cli("list", "--stage", "planning")
     assert [line.split()[0] for line in out.splitlines()] == ["N-1"]
-    code, out, _ = cli("list", "--year", "2024")
+    _, out, _ = cli("list", "--year", "2024")
     assert [line.split()[0] for line in out.splitlines()] == [AUDIT]
 
 
@@ -123,6 +123,6 @@ def test_store_settings_give_new_audits_the_certification_body(cli: Cli, store: 
 
 def test_stage_move_diff_names_only_what_changed(cli: Cli, store: Path) -> None:
     assert cli("advance", AUDIT)[0] == 0
-    code, out, _ = cli("diff", AUDIT, "--json")
+    _code, out, _ = cli("diff", AUDIT, "--json")
     fields = [f["field"] for f in json.loads(out)["fields"]]
     assert fields == ["stage", "transitions[0].to", "transitions[0].by", "transitions[0].at"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-
 from support import Cli, git
 
 LEADER = ["--user", "韩永师 <han@example.org>"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from auditdesk.criteria.catalog import BUILTIN_DIR, Catalog, Catalogs, parse_catalog
-from auditdesk.criteria.problems import InvalidInput
+from auditdesk.errors import InvalidInput
 
 SOURCE = (BUILTIN_DIR / "cts-isc-jsgf-05.toml").read_text("utf-8")
 

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from auditdesk.audit.document import Audit
 from auditdesk.criteria.catalog import Catalog, Catalogs
-from auditdesk.criteria.problems import InvalidInput
 from auditdesk.criteria.results import ItemResult, SpecialBonus, SpecialDeduction, SpecialItems, sampled_pct
 from auditdesk.criteria.scoring import fmt_2, fmt_item, score_audit
-from auditdesk.store.document import Audit
+from auditdesk.errors import InvalidInput
 
 CATALOG = Catalogs().get("cts-isc-jsgf-05")
 

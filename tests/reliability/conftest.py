@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from reliability_helpers import Run, cli  # noqa: E402
+from reliability_helpers import Run, cli
 
 
 @pytest.fixture
@@ -27,6 +27,6 @@ def run(capsys: pytest.CaptureFixture[str]) -> Run:
 def demo(tmp_path: Path, run: Run) -> Path:
     """A store holding the seed audit 10234-2024-SD; the team leader 韩永师 acts by default."""
     path = tmp_path / "store"
-    code, out, err = run("demo", "--store", str(path), "--user", "韩永师 <han@example.org>")
+    code, _out, err = run("demo", "--store", str(path), "--user", "韩永师 <han@example.org>")
     assert code == 0, err
     return path

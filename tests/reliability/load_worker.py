@@ -19,10 +19,11 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from auditdesk.criteria.problems import AuditdeskError
+from auditdesk.audit.identity import Identity
 from auditdesk.criteria.results import ItemResult
+from auditdesk.errors import AuditdeskError
 from auditdesk.store.audits import AuditStore
-from auditdesk.store.gitrepo import Conflict, Identity
+from auditdesk.store.git import Conflict
 
 
 def main(argv: list[str]) -> None:

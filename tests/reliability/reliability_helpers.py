@@ -11,12 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from support import fsck_clean, git
 
+from auditdesk.audit.document import load_audit
 from auditdesk.cli import main
 from auditdesk.criteria.catalog import Catalogs
-from auditdesk.store.document import load_audit
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_PATH = ROOT / "auditdesk" / "demo" / "10234-2024-SD.toml"

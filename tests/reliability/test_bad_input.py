@@ -15,11 +15,11 @@ import time
 from pathlib import Path
 
 import pytest
-from support import git
 from reliability_helpers import AUDIT, LEADER, SAMPLE, Run, consistent, line_of
+from support import git
 
+from auditdesk.audit.document import from_toml, to_toml
 from auditdesk.criteria.catalog import BUILTIN_DIR
-from auditdesk.store.document import from_toml, to_toml
 
 TAIL = "1 of 1 file(s) have problems\n"
 CATALOG = (BUILTIN_DIR / "cts-isc-jsgf-05.toml").read_bytes()

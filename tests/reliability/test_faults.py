@@ -31,15 +31,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from support import fsck_clean, git, session_alive
 from reliability_helpers import AUDIT, LEADER, SAMPLE, Run, cli_cmd, cli_env, consistent
+from support import fsck_clean, git, session_alive
 
-from auditdesk.criteria.problems import AuditdeskError
+from auditdesk.audit.document import from_toml
+from auditdesk.audit.identity import Identity
 from auditdesk.criteria.results import ItemResult
-from auditdesk.store import gitrepo
+from auditdesk.errors import AuditdeskError
+from auditdesk.store import git as gitrepo
 from auditdesk.store.audits import AuditStore
-from auditdesk.store.document import from_toml
-from auditdesk.store.gitrepo import GitError, GitRepo, Identity
+from auditdesk.store.git import GitError, GitRepo
 from auditdesk.store.sync import sync
 
 HAN = Identity("韩永师", "han@example.org")
@@ -75,7 +76,7 @@ def _fail_update_ref(monkeypatch: pytest.MonkeyPatch, _marker: str, code: int) -
     real = GitRepo._update_ref
 
     def update_ref(self: GitRepo, ref: str, new: str, old: str | None, reason: str) -> None:
-        if ref == gitrepo.MAIN_REF:
+        if ref == gitrepo.GitRepo.MAIN_REF:
             raise GitError(f"git update-ref: cannot lock ref 'refs/heads/main': {os.strerror(code)}")
         real(self, ref, new, old, reason)
 
@@ -106,7 +107,7 @@ def test_simulated_fault_during_save(run: Run, demo: Path, monkeypatch: pytest.M
     assert git(demo, "rev-parse", "HEAD") == head and target.read_bytes() == before  # nothing half-saved
     assert leftovers(demo) == [] and consistent(demo) == 1
     # The fault gone, the same typed command saves it.
-    code_, out, err = run("score", AUDIT, "B17=97", "--store", str(demo))
+    code_, _out, err = run("score", AUDIT, "B17=97", "--store", str(demo))
     assert code_ == 0 and err == "" and "B17" in git(demo, "log", "-1", "--format=%s")
     assert b"[items.B17]\npct = 97\n" in target.read_bytes() and consistent(demo) == 1
 
@@ -239,8 +240,8 @@ def test_remote_refusing_the_push(run: Run, pair: tuple[Path, Path, Path]) -> No
     with AuditStore.open(a) as store_a:
         score(store_a, "A1", 77)
     code, _, err = run("sync", "--store", str(a))
-    assert (code, err) == (1, "auditdesk: cannot push to origin: pre-receive hook declined "
-                              "(the remote said: push refused by policy: audits are frozen)\n")
+    assert (code, err) == (1, ("auditdesk: cannot push to origin: pre-receive hook declined "
+                              "(the remote said: push refused by policy: audits are frozen)\n"))
     assert consistent(a) == 1 and consistent(hub, bare=True) == 1
     with AuditStore.open(a) as store_a:  # the merge is kept locally: nothing typed is lost
         items = store_a.load(AUDIT).audit.items
@@ -268,7 +269,7 @@ def test_remote_with_a_stale_lock(run: Run, pair: tuple[Path, Path, Path]) -> No
 
 def test_push_overtaken_says_sync_again(pair: tuple[Path, Path, Path]) -> None:
     """Someone pushes between our fetch and our push: git refuses, we say what to do."""
-    hub, a, b = pair
+    _hub, a, b = pair
     git(b, "commit", "-q", "--allow-empty", "-m", "theirs")
     git(b, "push", "-q", "origin", "main")
     with GitRepo(a) as repo, pytest.raises(GitError) as caught:

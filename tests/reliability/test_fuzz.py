@@ -2,7 +2,7 @@
 
 - valid audits (every table and field of the file, not only a few as in
   tests/store/test_document.py::test_save_load_round_trips_exactly) save and
-  load back exactly, byte for byte, and score by the rules of DOMAIN.md §4;
+  load back exactly, byte for byte, and score by the rules of docs/domain.md, "Scoring";
 - broken audits — random byte flips, truncation and insertion in the TOML,
   random type swaps in the parsed data — are refused with AuditdeskError and
   nothing else;
@@ -27,19 +27,42 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from reliability_helpers import SAMPLE
 
+from auditdesk.audit import document
+from auditdesk.audit.document import (
+    AUDIT_TYPES,
+    HALVES,
+    METHODS,
+    RECOMMENDATIONS,
+    ROLES,
+    STAGES,
+    Answer,
+    Audit,
+    Body,
+    CatalogRef,
+    Conclusion,
+    Contact,
+    Member,
+    MysteryShopping,
+    Onsite,
+    PastYear,
+    Planning,
+    Recommendation,
+    Remote,
+    Review,
+    Site,
+    Special,
+    Transition,
+    from_toml,
+    load_audit,
+    to_toml,
+)
 from auditdesk.criteria import tomldata
 from auditdesk.criteria.catalog import BUILTIN_DIR, Catalog, Catalogs, parse_catalog
-from auditdesk.criteria.problems import AuditdeskError, InvalidInput
 from auditdesk.criteria.results import SPECIAL_KINDS, ItemResult, SpecialBonus, SpecialDeduction, SpecialItems, sampled_pct
 from auditdesk.criteria.scoring import HUNDRED, round_half_up, score_audit
+from auditdesk.errors import AuditdeskError, InvalidInput
 from auditdesk.report.html import to_html
 from auditdesk.report.markdown import render
-from auditdesk.store import document
-from auditdesk.store.document import (
-    AUDIT_TYPES, HALVES, METHODS, RECOMMENDATIONS, ROLES, STAGES, Answer, Audit, Body, CatalogRef, Conclusion, Contact,
-    Member, MysteryShopping, Onsite, PastYear, Planning, Recommendation, Remote, Review, Site, Special, Transition,
-    from_toml, load_audit, to_toml,
-)
 
 CATALOGS = Catalogs()
 CATALOG = CATALOGS.get("cts-isc-jsgf-05")
@@ -54,7 +77,7 @@ NASTY = st.sampled_from(["", " ", "\n", "a\nb", "a\r\nb", '"""', "'''", "\\", "\
                          "# x", "[items.A1]", "key = 1", "| a |", "<script>", "中文", "a" * 300])
 FREE = st.one_of(TEXT, NASTY)
 DATES = st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31))
-TZ = st.sampled_from([dt.timezone.utc, dt.timezone(dt.timedelta(hours=8)), dt.timezone(dt.timedelta(hours=-5, minutes=-30))])
+TZ = st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=8)), dt.timezone(dt.timedelta(hours=-5, minutes=-30))])
 PCT = st.decimals(0, 100, places=2, allow_nan=False, allow_infinity=False)
 
 
@@ -169,7 +192,7 @@ def test_crlf_in_free_text_becomes_lf() -> None:
 @given(audits())
 def test_scoring_invariants(audit: Audit) -> None:
     card = score_audit(CATALOG, audit.items, audit.special)
-    for part, score in zip(CATALOG.parts, card.parts):
+    for part, score in zip(CATALOG.parts, card.parts, strict=True):
         na = sum((i.weight for i in part.items if (r := audit.items.get(i.code)) and r.na), Decimal(0))
         assert score.applicable == part.points - na
         assert 0 <= score.score <= score.applicable <= score.points == part.points
@@ -199,7 +222,7 @@ def test_a_higher_percentage_never_lowers_a_score(audit: Audit, code: str, a: De
     cards = [score_audit(CATALOG, {**audit.items, code: ItemResult(pct=p)}, audit.special) for p in (low, high)]
     assert cards[0].total <= cards[1].total and cards[0].applicable == cards[1].applicable
     part = CATALOG.part_of[code].code
-    assert [p.score for p in cards[0].parts if p.code == part][0] <= [p.score for p in cards[1].parts if p.code == part][0]
+    assert next(p.score for p in cards[0].parts if p.code == part) <= next(p.score for p in cards[1].parts if p.code == part)
 
 
 @settings(max_examples=25, deadline=None)
@@ -327,7 +350,7 @@ def catalogs(draw: st.DrawFn) -> dict[str, Any]:
         sections = []
         for s in range(draw(st.integers(1, 4))):
             items = []
-            for i in range(draw(st.integers(1, 5))):
+            for _ in range(draw(st.integers(1, 5))):
                 clause += 1
                 weight = Decimal(draw(st.integers(1, 40))) / 2
                 items.append({"code": f"{letters[p]}{len(items) + sum(len(x['items']) for x in sections) + 1}",

@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 from markdown_it import MarkdownIt
-from support import git
 from reliability_helpers import AUDIT, LEADER, Run, consistent
+from support import git
 
+from auditdesk.audit.document import Audit, Member, Site, Special, from_toml, to_toml
 from auditdesk.criteria.results import SpecialBonus, SpecialDeduction
-from auditdesk.store.document import Audit, Member, Site, Special, from_toml, to_toml
 
 EVIL = ("A|B <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) "
         "![y](javascript:alert(2)) <javascript:alert(3)> `code` **b** _i_ ~~s~~ &amp; &#60; \\| "
@@ -100,8 +100,8 @@ def test_every_free_text_field_in_html_is_text(pages: dict[str, str]) -> None:
     lowered = evil.lower()
     for markup in ("<script", "<iframe", "<img src=x", "<a ", "<code", "<em>", "<del>", "<h1>#"):
         assert markup not in lowered, markup
-    assert not re.search(r"<[a-z]+[^>]*\son[a-z]+\s*=", evil, re.I)
-    assert not re.search(r"(?:href|src)\s*=\s*\"?\s*javascript:", evil, re.I)
+    assert not re.search(r"<[a-z]+[^>]*\son[a-z]+\s*=", evil, re.IGNORECASE)
+    assert not re.search(r"(?:href|src)\s*=\s*\"?\s*javascript:", evil, re.IGNORECASE)
     assert not re.search(r'(?:src|href)="(?!data:)', evil), "nothing is loaded from elsewhere"
     shown = "A|B &lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt; [x](javascript:alert(1))"
     assert evil.count(shown) > 40  # the text itself is there, as text, in every field
@@ -172,7 +172,7 @@ def test_nothing_typed_reaches_git_as_an_option(run: Run, demo: Path, sentinel: 
             for k, v in env.items():
                 m.setenv(k, v)
             i = 2 if argv[0] == "--user" else 0  # --store goes right after the command, before any "--"
-            got, out, err = run(*argv[: i + 1], "--store", str(demo), *argv[i + 1:])
+            got, _out, err = run(*argv[: i + 1], "--store", str(demo), *argv[i + 1:])
         assert got == code, (argv, err)
         assert err == message if message.endswith("\n") else err.startswith(message), (argv, err)
         assert not sentinel.exists(), argv
@@ -192,7 +192,7 @@ def test_hostile_project_number_through_every_audit_command(run: Run, demo: Path
             argv = [command[0], "--store", str(demo), *command[1:]]
             argv = argv[:-2] + ["--", bad, "B1=1"] if command[0] == "score" else argv + ["--", bad]
             code, _, err = run(*argv)
-            assert code == 1 and err.startswith("auditdesk: ") and "project number" in err or (
+            assert (code == 1 and err.startswith("auditdesk: ") and "project number" in err) or (
                 bad == "HEAD" and err.startswith("auditdesk: no audit HEAD in the store")) or (
                 bad == "HEAD" and command == ["commit"] and err.startswith("auditdesk: ") and "cannot read" in err), (argv, err)
     assert git(demo, "rev-parse", "HEAD") == head and not sentinel.exists()

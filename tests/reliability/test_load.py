@@ -20,13 +20,13 @@ import sys
 import time
 from pathlib import Path
 
-from support import git
 from reliability_helpers import cli_env, consistent
+from support import git
 
+from auditdesk.audit.document import Member, new_audit
+from auditdesk.audit.identity import Identity
 from auditdesk.criteria.catalog import Catalogs
 from auditdesk.store.audits import AuditStore
-from auditdesk.store.document import Member, new_audit
-from auditdesk.store.gitrepo import Identity
 
 WRITERS = 8
 WORKER = Path(__file__).with_name("load_worker.py")

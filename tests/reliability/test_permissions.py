@@ -22,10 +22,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import git
 from reliability_helpers import AUDIT, LEADER, Run, cli_cmd, cli_env, consistent
+from support import git
 
-from auditdesk.store import gitrepo
+from auditdesk.store import git as gitrepo
 
 NOBODY = 65534
 GROUP = 4242  # a group id of its own for the store; it need not have a name
@@ -177,8 +177,8 @@ def test_untrusted_store_says_how_to_trust_it(run: Run, world: Path) -> None:
     store = world / "store"
     assert run("demo", "--store", str(store), "--user", LEADER)[0] == 0
     code, _, err = as_nobody(world, "list", "--store", str(store), trusted=False)
-    assert (code, err) == (1, f"auditdesk: {store} belongs to another user and git refuses it until it is trusted: "
-                              f"git config --global --add safe.directory {store}\n")
+    assert (code, err) == (1, (f"auditdesk: {store} belongs to another user and git refuses it until it is trusted: "
+                              f"git config --global --add safe.directory {store}\n"))
 
 
 def test_user_without_write_permission_gets_a_clear_message(run: Run, world: Path) -> None:

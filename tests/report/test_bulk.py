@@ -17,14 +17,15 @@ from pathlib import Path
 import pytest
 from support import Cli, git
 
+from auditdesk.audit import workflow
+from auditdesk.audit.document import Audit
+from auditdesk.audit.identity import Identity
 from auditdesk.criteria.catalog import BUILTIN_DIR, Catalogs
+from auditdesk.desk.actions import approve
 from auditdesk.report import bulk
 from auditdesk.report.bulk import MANIFEST, Progress, render_all
-from auditdesk.report.provenance import approve, verify
-from auditdesk.store import workflow
+from auditdesk.report.provenance import verify
 from auditdesk.store.audits import AuditStore
-from auditdesk.store.document import Audit
-from auditdesk.store.gitrepo import Identity
 
 LEADER = Identity("韩永师", "leader@example.org")
 REVIEWER = Identity("Rita Reviewer", "rita@example.org")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from typing import Callable
+from collections.abc import Callable
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -64,7 +64,7 @@ def test_inline_in_a_paragraph_renders_as_its_own_text(text: str) -> None:
     if not want:
         assert rendered == ""
         return
-    match = re.fullmatch(r"<p>(.*)</p>\n", rendered, re.S)
+    match = re.fullmatch(r"<p>(.*)</p>\n", rendered, re.DOTALL)
     assert match, rendered
     assert norm(match.group(1)) == as_html(want)
 
@@ -75,7 +75,7 @@ def test_inline_in_a_table_cell_keeps_the_columns(text: str) -> None:
     source = f"| a | b | c |\n| --- | --- | --- |\n| x | {inline(text)} | y |\n"
     rendered = MD.render(source)
     assert rendered.count("<tr>") == 2 and rendered.count("<th>") == 3
-    cells = re.findall(r"<td>(.*?)</td>", rendered, re.S)
+    cells = re.findall(r"<td>(.*?)</td>", rendered, re.DOTALL)
     assert len(cells) == 3, rendered
     assert cells[0] == "x" and cells[2] == "y"
     assert norm(cells[1]) == as_html(expected_inline(text))

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from support import Cli, git
 
+from auditdesk.audit.document import Audit
+from auditdesk.audit.identity import Identity
 from auditdesk.criteria.results import SpecialDeduction
 from auditdesk.report.export import FORMULA_START, spreadsheet_cell
 from auditdesk.store.audits import AuditStore
-from auditdesk.store.document import Audit
-from auditdesk.store.gitrepo import Identity
 
 LEADER = Identity("韩永师", "leader@example.org")
 DEDUCTION = SpecialDeduction(

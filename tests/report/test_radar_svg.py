@@ -6,11 +6,11 @@ import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
+from auditdesk.audit.document import Audit
 from auditdesk.criteria.catalog import Catalog
 from auditdesk.criteria.results import ItemResult
 from auditdesk.criteria.scoring import PartScore, Subtotal, score_audit
 from auditdesk.report.radar import radar_svg
-from auditdesk.store.document import Audit
 
 
 def part(n: int, *, title: str = "节") -> PartScore:
@@ -49,7 +49,7 @@ def test_titles_are_escaped_for_xml() -> None:
     svg = radar_svg(part(3, title='<&"\'\x01'), 'a<b>&"c"\x02')
     root = ET.fromstring(svg)
     assert root.find("{http://www.w3.org/2000/svg}title").text == 'a<b>&"c"'  # type: ignore[union-attr]
-    assert [e.find("{http://www.w3.org/2000/svg}tspan").text for e in classes(svg, "label")][0] == '<&"\'0'  # type: ignore[union-attr]
+    assert next(e.find("{http://www.w3.org/2000/svg}tspan").text for e in classes(svg, "label")) == '<&"\'0'  # type: ignore[union-attr]
 
 
 def test_same_input_same_bytes_and_two_decimals() -> None:

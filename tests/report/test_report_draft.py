@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from report_helpers import blocks, table_with, tables, tokens
 
+from auditdesk.audit.document import Audit, Special, from_toml, new_audit
+from auditdesk.audit.stages import blockers
 from auditdesk.criteria.catalog import Catalog
 from auditdesk.criteria.results import ItemResult, SpecialDeduction
 from auditdesk.report.markdown import ITEM_COLUMNS, render
-from auditdesk.store.document import Audit, Special, from_toml, new_audit
-from auditdesk.store.stages import blockers
 
 
 def banner(markdown: str) -> list[str]:
@@ -103,7 +104,7 @@ def test_sampled_percentage_shows_its_samples(sample: Audit, catalog: Catalog) -
 
 def test_a_field_printed_as_missing_always_makes_a_draft(sample_bytes: bytes, catalog: Catalog) -> None:
     """Whatever prints （未填写） is listed in the banner, and so is whatever the stage gates
-    (store.stages) would stop on: a final report never shows a gap."""
+    (audit.stages) would stop on: a final report never shows a gap."""
 
     def fresh() -> Audit:
         return from_toml(sample_bytes, "sample", catalog)

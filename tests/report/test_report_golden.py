@@ -14,9 +14,9 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from auditdesk.audit.document import Audit
 from auditdesk.criteria.catalog import Catalog
 from auditdesk.report.markdown import render
-from auditdesk.store.document import Audit
 
 GOLDEN = Path(__file__).parent / "golden" / "10234-2024-SD.md"
 SVG = "{http://www.w3.org/2000/svg}"

@@ -7,10 +7,10 @@ import re
 import subprocess
 import sys
 
+from auditdesk.audit.document import Audit
 from auditdesk.criteria.catalog import Catalog
 from auditdesk.report.html import to_html
 from auditdesk.report.markdown import render
-from auditdesk.store.document import Audit
 
 
 def test_page_stands_alone(sample: Audit, catalog: Catalog) -> None:

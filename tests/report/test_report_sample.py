@@ -7,10 +7,10 @@ import hashlib
 import pytest
 from report_helpers import blocks, table_with, tables, tokens
 
+from auditdesk.audit.document import Audit, to_toml
 from auditdesk.criteria.catalog import Catalog
-from auditdesk.criteria.problems import InvalidInput
+from auditdesk.errors import InvalidInput
 from auditdesk.report.markdown import ITEM_COLUMNS, render
-from auditdesk.store.document import Audit, to_toml
 
 SEED_HEADINGS = [
     "1. 基本信息",

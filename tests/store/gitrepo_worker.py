@@ -14,7 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from auditdesk.store.gitrepo import Conflict, GitRepo, Identity
+from auditdesk.audit.identity import Identity
+from auditdesk.store.git import Conflict, GitRepo
 
 WHO = Identity("Worker", "worker@example.org")
 
@@ -28,7 +29,7 @@ def crash_content(index: int, seq: int) -> bytes:
 
 def crash_seq(data: bytes) -> int:
     """The ``seq`` a crash-test file claims to be at."""
-    found = re.search(rb"^seq = (\d+)$", data, re.M)
+    found = re.search(rb"^seq = (\d+)$", data, re.MULTILINE)
     assert found, data[:80]
     return int(found.group(1))
 

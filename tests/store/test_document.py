@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from auditdesk.audit.document import Audit, Member, check_project_no, from_toml, load_audit, new_audit, to_toml
 from auditdesk.criteria.catalog import Catalog, Catalogs
-from auditdesk.criteria.problems import InvalidInput
 from auditdesk.criteria.results import ItemResult
-from auditdesk.store.document import Audit, Member, check_project_no, from_toml, load_audit, new_audit, to_toml
+from auditdesk.errors import InvalidInput
 
 
 def test_sample_round_trips_byte_for_byte(sample_bytes: bytes, sample: Audit) -> None:
@@ -41,7 +41,7 @@ def test_same_data_same_bytes_regardless_of_insertion_order(sample: Audit) -> No
 
 
 def test_audit_days_count_half_days() -> None:
-    from auditdesk.store.document import Planning
+    from auditdesk.audit.document import Planning
 
     p = Planning(audit_from=dt.date(2024, 4, 10), audit_from_half="am", audit_to=dt.date(2024, 4, 11), audit_to_half="am")
     assert p.audit_days == Decimal("1.5")

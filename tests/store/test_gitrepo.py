@@ -11,21 +11,15 @@ import stat
 import subprocess
 import sys
 import time
-from datetime import datetime
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from support import fsck_clean, git, session_alive
 
-from auditdesk.store.gitrepo import (
-    Conflict,
-    DirtyWorktree,
-    GitError,
-    GitRepo,
-    Identity,
-    NotARepository,
-)
+from auditdesk.audit.identity import Identity
+from auditdesk.store.git import Conflict, DirtyWorktree, GitError, GitRepo, NotARepository
 
 ALICE = Identity("Alice Auditor", "alice@example.org")
 BOB = Identity("Bob Builder", "bob@example.org")
@@ -147,7 +141,7 @@ def test_hand_edit_is_reported_and_never_overwritten(store: GitRepo) -> None:
     report = store.recover()
     assert any("audits/h.toml" in line and "not committed" in line for line in report)
     assert (store.path / "audits/h.toml").read_bytes() == b"hand edit\n"
-    with pytest.raises(DirtyWorktree, match="audits/h.toml"):
+    with pytest.raises(DirtyWorktree, match=r"audits/h\.toml"):
         store.save("audits/h.toml", b"app edit\n", base=first.blob, author=ALICE, message="m")
     with pytest.raises(DirtyWorktree):
         store.save("audits/new.toml", b"app file\n", base=None, author=ALICE, message="m")

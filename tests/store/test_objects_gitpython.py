@@ -13,7 +13,8 @@ from pathlib import Path
 import git
 import pytest
 
-from auditdesk.store.gitrepo import GitRepo, Identity
+from auditdesk.audit.identity import Identity
+from auditdesk.store.git import GitRepo
 
 ANN = Identity("安 Ann", "ann@example.org")
 

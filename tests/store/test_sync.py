@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from auditdesk.audit.document import Audit
+from auditdesk.audit.identity import Identity
 from auditdesk.criteria.results import ItemResult
 from auditdesk.store.audits import AuditStore
-from auditdesk.store.document import Audit
-from auditdesk.store.gitrepo import GitError, Identity
+from auditdesk.store.git import GitError
 from auditdesk.store.sync import SyncConflict, sync
 
 LEADER = Identity("韩永师", "han@example.org")
@@ -83,7 +84,7 @@ def test_true_conflict_keeps_both_sides_until_settled(clones: tuple[AuditStore, 
 
 def test_unreachable_remote_is_a_clear_error(clones: tuple[AuditStore, AuditStore], tmp_path: Path) -> None:
     a, _ = clones
-    with pytest.raises(GitError, match="cannot fetch from .*nowhere"):
+    with pytest.raises(GitError, match=r"cannot fetch from .*nowhere"):
         sync(a, str(tmp_path / "nowhere.git"), LEADER)
     with pytest.raises(GitError, match="invalid remote"):
         sync(a, "--upload-pack=touch /tmp/pwned", LEADER)

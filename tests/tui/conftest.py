@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import AsyncIterator, Iterator
 
 import pytest
 import textual._wait
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
+from auditdesk.audit.document import Audit
+from auditdesk.audit.identity import Identity
+from auditdesk.store import git as gitrepo
 from auditdesk.store.audits import AuditStore
-from auditdesk.store.document import Audit
-from auditdesk.store import gitrepo
-from auditdesk.store.gitrepo import Identity
 from auditdesk.tui.app import AuditdeskApp
 from auditdesk.tui.screens.browser import BrowserScreen
 
@@ -33,7 +33,9 @@ def steady(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
     monkeypatch.chdir(tmp_path)  # files the app writes (reports) land in the test's folder, not the checkout
     # The pilot waits for the app to go idle after every key, polling every 20 ms;
     # polling every 5 ms tells idleness as well here and makes the keys four times faster.
@@ -44,7 +46,7 @@ def steady(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.fixture
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every commit at the same instant, so commit ids (shown as "saved abc1234") repeat run to run."""
-    monkeypatch.setattr(gitrepo.GitRepo, "clock", staticmethod(lambda: datetime(2024, 4, 11, 4, 0, tzinfo=timezone.utc)))
+    monkeypatch.setattr(gitrepo.GitRepo, "clock", staticmethod(lambda: datetime(2024, 4, 11, 4, 0, tzinfo=UTC)))
 
 
 @contextmanager
@@ -71,7 +73,7 @@ async def listed(pilot: Pilot[None]) -> None:
     """Wait until the store browser shows its list (read in a background thread)."""
     for _ in range(1000):
         screen = pilot.app.screen
-        if not (isinstance(screen, BrowserScreen) and screen.loading):
+        if not (isinstance(screen, BrowserScreen) and screen.listing):
             break
         await pilot.pause(0.005)
     await pilot.pause()

@@ -7,15 +7,15 @@ under another name, as two people would.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from auditdesk.store.audits import AuditStore
-from auditdesk.tui.screens.choice import ChoiceDialog
+from auditdesk.tui.dialogs.choice import ChoiceDialog
 from auditdesk.tui.screens.conclusion import ConclusionScreen
 from auditdesk.tui.screens.review import ReviewScreen
 from auditdesk.tui.screens.scoring import ScoringScreen

@@ -6,9 +6,9 @@ import subprocess
 import tomllib
 from pathlib import Path
 
+from auditdesk.audit.document import Audit
 from auditdesk.criteria.results import ItemResult
 from auditdesk.store.audits import AuditStore
-from auditdesk.store.document import Audit
 from auditdesk.tui.screens.scoring import ScoringScreen
 from auditdesk.tui.widgets.score_summary import ScoreSummary
 

@@ -8,13 +8,14 @@ and look at the SVGs in tests/tui/__snapshots__/.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
+from auditdesk.audit.document import Audit
 from auditdesk.store.audits import AuditStore
-from auditdesk.store.document import Audit
 
 from .conftest import listed, make_app, seed_store
 

@@ -10,22 +10,22 @@ from pathlib import Path
 
 import pytest
 
+from auditdesk.audit import stages, workflow
+from auditdesk.audit.document import Audit, new_audit
+from auditdesk.audit.identity import Identity
 from auditdesk.criteria.catalog import Catalog
 from auditdesk.criteria.results import ItemResult
-from auditdesk.report.provenance import approve
-from auditdesk.store import stages, workflow
+from auditdesk.desk.actions import approve
 from auditdesk.store.audits import AuditStore, Summary
-from auditdesk.store.document import Audit, new_audit
-from auditdesk.store.gitrepo import Identity
+from auditdesk.tui.dialogs.choice import ChoiceDialog
 from auditdesk.tui.screens.browser import BrowserScreen
-from auditdesk.tui.screens.choice import ChoiceDialog
 from auditdesk.tui.screens.scoring import ScoringScreen
 from auditdesk.tui.widgets.stage_progress import StageProgress, blocking
 
 from .conftest import LEADER, PROJECT, REVIEWER, make_app, seed_store, started
 from .test_scoring import commits
 
-NOW = dt.datetime(2024, 4, 12, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2024, 4, 12, 9, 0, tzinfo=dt.UTC)
 
 
 def status_line(app: object) -> str:
@@ -126,7 +126,7 @@ async def test_review_compares_with_the_submission_and_remembers_what_was_seen(t
         async with started(app) as pilot:
             await pilot.press("enter", "f6")
             assert f"against {submitted[:7]}, as submitted for review" in str(app.screen.query_one("#diff").content)
-        seen = json.loads((tmp_path / "data" / "auditdesk" / "seen.json").read_text("utf-8"))
+        seen = json.loads((tmp_path / "state" / "auditdesk" / "seen.json").read_text("utf-8"))
         head = store.log(PROJECT, limit=1)[0].commit
         assert seen == {str(store.root.resolve()): {"王复核 <wang@example.org>": {PROJECT: head}}}
 
@@ -144,10 +144,10 @@ async def test_the_list_is_read_in_the_background(store: AuditStore, monkeypatch
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = app.screen
-        assert isinstance(screen, BrowserScreen) and screen.loading
+        assert isinstance(screen, BrowserScreen) and screen.listing
         assert "Audits: loading..." in str(screen.query_one("#browser-title").content)
         release.set()
-        while screen.loading:
+        while screen.listing:
             await pilot.pause(0.01)
         await pilot.pause()
         assert "1 of 1 audits" in str(screen.query_one("#browser-title").content)

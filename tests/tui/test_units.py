@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import string
-from decimal import Decimal
 import unicodedata
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from auditdesk.criteria.problems import AuditdeskError, InvalidInput
 from auditdesk.criteria.results import ItemResult
+from auditdesk.errors import AuditdeskError, InvalidInput
 from auditdesk.store.audits import AuditStore
-from auditdesk.store.gitrepo import Conflict
+from auditdesk.store.git import Conflict
 from auditdesk.tui import app as app_module
 from auditdesk.tui.i18n import ENGLISH_VOCABULARY, MESSAGES, Translator, language_from
 from auditdesk.tui.session import AuditSession
@@ -62,7 +62,7 @@ def test_settings(tmp_path: Path) -> None:
 
 def test_a_locale_without_utf8_is_refused(monkeypatch: pytest.MonkeyPatch, store: AuditStore) -> None:
     monkeypatch.setattr(app_module.locale, "getpreferredencoding", lambda do_setlocale=True: "ISO-8859-1")
-    with pytest.raises(AuditdeskError, match="LANG=C.UTF-8"):
+    with pytest.raises(AuditdeskError, match=r"LANG=C\.UTF-8"):
         app_module.run(store.root, None)
 
 

@@ -10,7 +10,7 @@ from textual.command import CommandPalette
 from auditdesk.store.audits import AuditStore
 from auditdesk.tui import app as app_module
 from auditdesk.tui.app import AuditdeskApp
-from auditdesk.tui.screens.help import HelpScreen
+from auditdesk.tui.dialogs.help import HelpScreen
 from auditdesk.tui.screens.report import ReportScreen
 from auditdesk.tui.screens.review import ReviewScreen
 

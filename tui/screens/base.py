@@ -1,51 +1,20 @@
-"""What every auditdesk screen shares: translated key descriptions, the session.
-
-Binding descriptions are message ids; the footer, the help screen and the
-command palette all read `active_bindings`, so translating there once keeps
-the three in agreement.
-"""
+"""What every auditdesk screen shares: translated key descriptions, the status line, the session."""
 
 from __future__ import annotations
 
-import dataclasses
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.binding import ActiveBinding
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Footer
 
-from auditdesk.tui.i18n import Translator
+from auditdesk.tui.translated import Translated
 from auditdesk.tui.widgets.audit_bar import AuditBar
 from auditdesk.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from auditdesk.tui.app import AuditdeskApp
     from auditdesk.tui.session import AuditSession
-
-
-class Translated:
-    """Mixin for screens: `t` for UI strings, bindings shown in the user's language."""
-
-    app: Any
-
-    @property
-    def desk(self) -> "AuditdeskApp":
-        return cast("AuditdeskApp", self.app)
-
-    @property
-    def t(self) -> Translator:
-        return self.desk.t
-
-    @property
-    def active_bindings(self) -> dict[str, ActiveBinding]:
-        bindings: dict[str, ActiveBinding] = super().active_bindings  # type: ignore[misc]
-        t = self.t
-        return {
-            key: active._replace(binding=dataclasses.replace(active.binding, description=t(active.binding.description)))
-            for key, active in bindings.items()
-        }
 
 
 class AuditEdited(Message):
@@ -74,7 +43,7 @@ class AuditScreen(DeskScreen):
     EDITS = True
     """Whether this view changes the audit (then it says up front when this user may not)."""
 
-    def __init__(self, session: "AuditSession") -> None:
+    def __init__(self, session: AuditSession) -> None:
         super().__init__()
         self.session = session
         self._reload = False
@@ -113,7 +82,7 @@ class AuditScreen(DeskScreen):
         self.show_audit(reloaded)
         refusal = self.session.refusal
         if refusal and self.EDITS:
-            self.status(refusal)
+            self.status(refusal.text(self.t.language))
         if self.desk.news:
             self.status(self.desk.news)
             self.desk.news = ""
@@ -128,7 +97,7 @@ class AuditScreen(DeskScreen):
         """False (and the reason on the status line) when this user may not edit the audit now."""
         refusal = self.session.refusal
         if refusal:
-            self.status(refusal, error=True)
+            self.status(refusal.text(self.t.language), error=True)
         return refusal is None
 
     def edited(self, save: bool = True) -> None:
@@ -136,7 +105,3 @@ class AuditScreen(DeskScreen):
         self.session.touch()
         self.query_one(AuditBar).show()
         self.post_message(AuditEdited(save))
-
-
-class Dialog(Translated, ModalScreen[Any]):
-    """A modal dialog with translated key descriptions."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -23,11 +24,10 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Label
 
-from auditdesk.criteria.problems import AuditdeskError
+from auditdesk.audit.document import AUDIT_TYPES, STAGE_ORDER, check_project_no
+from auditdesk.errors import AuditdeskError
 from auditdesk.store.audits import AuditStore, Summary
-from auditdesk.store.gitrepo import GitError
-from auditdesk.store.document import AUDIT_TYPES, check_project_no
-from auditdesk.store.stages import ORDER
+from auditdesk.store.git import GitError
 from auditdesk.tui.screens.base import DeskScreen
 from auditdesk.tui.widgets.status_line import StatusLine
 
@@ -98,7 +98,7 @@ class BrowserScreen(DeskScreen):
         self._columns([])
         self.query_one(AuditList).focus()
 
-    def _columns(self, rows: list[tuple[str, ...]]) -> None:
+    def _columns(self, rows: Sequence[tuple[str, ...]]) -> None:
         """The columns again, the organisation as wide as the others leave (its text is cut
         there), so that a long name does not make the list scroll sideways at 80 columns."""
         table = self.query_one(AuditList)
@@ -106,7 +106,7 @@ class BrowserScreen(DeskScreen):
         widths = [max([cell_len(label)] + [cell_len(row[i]) for row in rows]) for i, label in enumerate(labels)]
         spare = (table.size.width or self.app.size.width) - sum(widths[:-1]) - 2 * table.cell_padding * len(COLUMNS) - 1
         table.clear(columns=True)
-        for column, label, width in zip(COLUMNS, labels, widths):
+        for column, label, width in zip(COLUMNS, labels, widths, strict=True):
             table.add_column(label, key=column, width=max(10, spare) if column == "organisation" else width)
 
     def on_resize(self) -> None:
@@ -125,7 +125,7 @@ class BrowserScreen(DeskScreen):
         self.call_after_refresh(self.read_list)  # the screen is drawn first
 
     @property
-    def loading(self) -> bool:
+    def listing(self) -> bool:
         """A listing is on its way."""
         return self._loading
 
@@ -184,7 +184,7 @@ class BrowserScreen(DeskScreen):
         if self.sort == "organisation":
             return (s.organisation, s.project_no)
         if self.sort == "stage":
-            return (ORDER.index(s.stage) if s.stage in ORDER else len(ORDER), s.project_no)
+            return (STAGE_ORDER.index(s.stage) if s.stage in STAGE_ORDER else len(STAGE_ORDER), s.project_no)
         if self.sort == "total":
             return (float(s.total or 0), s.project_no)
         return (s.project_no,)
@@ -218,7 +218,7 @@ class BrowserScreen(DeskScreen):
         self.show_list()
 
     def action_new(self) -> None:
-        from auditdesk.tui.screens.form import Field, FormDialog
+        from auditdesk.tui.dialogs.form import Field, FormDialog
 
         catalogs = self.store.catalogs.all()
         types = self.t.vocabulary("audit_type")

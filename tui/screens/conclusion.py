@@ -6,11 +6,12 @@ recommending a different level asks for a written justification.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
+from auditdesk.audit.document import Audit, Recommendation, RecommendationKind
+from auditdesk.audit.stages import star_differs
 from auditdesk.criteria.catalog import Catalog
 from auditdesk.criteria.scoring import fmt_2, score_audit
-from auditdesk.store.document import RECOMMENDATIONS, Audit, Recommendation
 from auditdesk.tui.i18n import Translator
 from auditdesk.tui.screens.form_screen import FormScreen
 from auditdesk.tui.screens.planning import stars
@@ -22,7 +23,7 @@ def recommendations(t: Translator, catalog: Catalog) -> list[tuple[Any, str]]:
     kinds = t.vocabulary("recommendation")
     return [(Recommendation(), t("form.undecided"))] + [
         (Recommendation(recommend, kind), t("c.recommend" if recommend else "c.not_recommend", kind=kinds[kind]))
-        for recommend in (True, False) for kind in RECOMMENDATIONS
+        for recommend in (True, False) for kind in get_args(RecommendationKind)
     ]
 
 
@@ -31,9 +32,8 @@ def computed_star(audit: Audit, catalog: Catalog) -> tuple[str | None, str]:
     return card.star, fmt_2(card.rate)
 
 
-def star_differs(audit: Audit, catalog: Catalog) -> bool:
-    chosen = audit.conclusion.recommended_star
-    return bool(chosen) and chosen != computed_star(audit, catalog)[0]
+def recommended_star_differs(audit: Audit, catalog: Catalog) -> bool:
+    return star_differs(audit.conclusion.recommended_star, computed_star(audit, catalog)[0])
 
 
 def computed(audit: Audit, catalog: Catalog, t: Translator) -> str:
@@ -42,7 +42,7 @@ def computed(audit: Audit, catalog: Catalog, t: Translator) -> str:
 
 
 def justification_missing(audit: Audit, catalog: Catalog, t: Translator) -> str | None:
-    if star_differs(audit, catalog) and not audit.conclusion.star_justification.strip():
+    if recommended_star_differs(audit, catalog) and not audit.conclusion.star_justification.strip():
         return t("c.star_differs", star=computed_star(audit, catalog)[0])
     return None
 
@@ -57,7 +57,7 @@ class ConclusionScreen(FormScreen):
         Spec("conclusion.recommended_star", "c.star", "choice", stars),
         Spec("computed_star", "c.computed_label", "info", info=computed),
         Spec("conclusion.star_justification", "c.justification", "area", check=justification_missing,
-             when=lambda a, c: star_differs(a, c) or bool(a.conclusion.star_justification)),
+             when=lambda a, c: recommended_star_differs(a, c) or bool(a.conclusion.star_justification)),
         Spec("conclusion.author", "c.author"),
         Spec("conclusion.date", "c.date", "date"),
     ]

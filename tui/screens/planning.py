@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditdesk.audit.document import Audit, Member, Site
 from auditdesk.criteria.catalog import Catalog
 from auditdesk.criteria.scoring import fmt_number
-from auditdesk.store.document import Audit, Member, Site
 from auditdesk.tui.i18n import Translator
 from auditdesk.tui.screens.form_screen import FormScreen
 from auditdesk.tui.widgets.form import Options, Spec, get

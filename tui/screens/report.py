@@ -14,13 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 
-from auditdesk.criteria.problems import AuditdeskError
+from auditdesk.errors import AuditdeskError
 from auditdesk.report.markdown import Rendered, render
-from auditdesk.store.atomic import write_atomic
+from auditdesk.report.output import write_report
+from auditdesk.tui.dialogs.form import Field, FormDialog
 from auditdesk.tui.i18n import plain
 from auditdesk.tui.screens.base import AuditScreen
 from auditdesk.tui.session import AuditSession
-from auditdesk.tui.screens.form import Field, FormDialog
 from auditdesk.tui.widgets.report_view import ReportMarkdown
 
 
@@ -64,17 +64,9 @@ class ReportScreen(AuditScreen):
             if values is None:
                 return
             target = Path(values["path"].strip()).expanduser()
+            session = self.session
             try:
-                rendered = self._report()
-                if values["format"] == "html":
-                    from auditdesk.report.html import to_html
-
-                    audit = self.session.audit
-                    write_atomic(target, to_html(rendered, f"{audit.project_no} {audit.planning.organisation}").encode("utf-8"))
-                else:
-                    write_atomic(target, rendered.markdown.encode("utf-8"))
-                    for name, data in rendered.assets.items():
-                        write_atomic(target.parent / name, data)
+                write_report(session.audit, session.catalog, None if session.dirty else session.commit, values["format"], target)
             except AuditdeskError as exc:
                 self.status(str(exc).splitlines()[0], error=True)
                 return

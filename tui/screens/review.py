@@ -13,7 +13,7 @@ since nothing else may change an audit under review.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -21,16 +21,17 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
-from auditdesk.criteria.problems import AuditdeskError
-from auditdesk.report.provenance import status
+from auditdesk.audit.diff import diff_audits
+from auditdesk.audit.workflow import RETURNABLE, Reviewers, approve, reopen, return_to
+from auditdesk.desk.actions import status
+from auditdesk.errors import AuditdeskError
+from auditdesk.paths import seen_path
 from auditdesk.store.audits import Summary
-from auditdesk.store.diff import diff_audits
-from auditdesk.store.gitrepo import GitError, Revision
-from auditdesk.store.workflow import RETURNABLE, Reviewers, approve, reopen, return_to
+from auditdesk.store.git import GitError, Revision
+from auditdesk.tui.dialogs.form import Check, Field, FormDialog
 from auditdesk.tui.i18n import plain
 from auditdesk.tui.screens.base import AuditScreen
-from auditdesk.tui.screens.form import Check, Field, FormDialog
-from auditdesk.tui.seen import Seen, seen_path
+from auditdesk.tui.seen import Seen
 from auditdesk.tui.session import AuditSession, Change, Outdated
 
 
@@ -131,7 +132,7 @@ class ReviewScreen(AuditScreen):
             self._choose_since(history)
             self.seen.put(self.session.project_no, newest or "")
             self._seen_head = newest
-        elif keep in table.rows:
+        elif keep is not None and keep in table.rows:
             table.move_cursor(row=table.get_row_index(keep))
         table.focus()
         self._show_diff()

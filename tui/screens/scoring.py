@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Label
 
-from auditdesk.criteria.results import ItemResult, sampled_pct
+from auditdesk.audit.document import Special
+from auditdesk.criteria.results import ItemResult, sampled_result
 from auditdesk.criteria.scoring import Scorecard
-from auditdesk.store.document import Special
+from auditdesk.tui.dialogs.form import Check, Field, FormDialog
+from auditdesk.tui.dialogs.special import SpecialDialog
 from auditdesk.tui.screens.base import AuditScreen
-from auditdesk.tui.screens.form import Check, Field, FormDialog
-from auditdesk.tui.screens.special import SpecialDialog
 from auditdesk.tui.widgets.item_detail import ItemDetail
 from auditdesk.tui.widgets.score_summary import ScoreSummary
 from auditdesk.tui.widgets.score_table import ScoreTable
@@ -150,10 +150,10 @@ class ScoringScreen(AuditScreen):
                     return name, self.t("error.integer", text=text)
                 counts[name] = int(text)
             n, k = counts["n"], counts["k"]
-            sampled = ItemResult(samples=n, nonconforming=k, note=old.note)
+            sampled = sampled_result(n, k, old.note)
             for name, _ in sampled.problems():
                 return ("n", self.t("error.samples")) if name == "samples" else ("k", self.t("error.nonconforming", n=n))
-            return dataclasses.replace(sampled, pct=sampled_pct(n, k))
+            return sampled
 
         fields = [
             Field("n", self.t("samples.n"), "" if old.samples is None else str(old.samples)),

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label
 
@@ -20,7 +21,7 @@ class AuditBar(Vertical):
     next one waits for.  Line 3: the views and their keys, the current one in
     brackets (readable without colour)."""
 
-    def __init__(self, session: "AuditSession", view: str) -> None:
+    def __init__(self, session: AuditSession, view: str) -> None:
         """`view` is the mode of the screen the bar sits on (scoring, planning...)."""
         super().__init__()
         self.session = session
@@ -53,10 +54,12 @@ class AuditBar(Vertical):
             if binding.id and binding.id.startswith("view."):
                 views[binding.id] = f"{app.get_key_display(binding)} {binding.description}"
         tabs = Text()
-        for binding in type(app).BINDINGS:
-            label = views.get(getattr(binding, "id", None) or "")
+        for declared in type(app).BINDINGS:
+            if not isinstance(declared, Binding):
+                continue
+            label = views.get(declared.id or "")
             if label:
-                current = binding.id == f"view.{self.view}"  # type: ignore[union-attr]
+                current = declared.id == f"view.{self.view}"
                 tabs.append(f"[{label}]" if current else f" {label} ", style="bold reverse" if current else "")
         self._update("#audit-tabs", tabs)
 

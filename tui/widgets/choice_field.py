@@ -27,13 +27,13 @@ class ChoiceField(Widget, Generic[V], can_focus=True):
     index: reactive[int] = reactive(0)
 
     class Changed(Message):
-        def __init__(self, field: "ChoiceField[object]", value: object) -> None:
+        def __init__(self, field: ChoiceField[object], value: object) -> None:
             super().__init__()
             self.field = field
             self.value = value
 
         @property
-        def control(self) -> "ChoiceField[object]":
+        def control(self) -> ChoiceField[object]:
             return self.field
 
     def __init__(self, options: list[tuple[V, str]], value: V, *, id: str | None = None) -> None:

@@ -11,9 +11,10 @@ auditing).  Saving is the screen's business: the form only says "changed".
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -21,8 +22,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, TextArea
 
+from auditdesk.audit.document import Audit, audit_problems
 from auditdesk.criteria.catalog import Catalog
-from auditdesk.store.document import Audit, audit_problems
 from auditdesk.tui.i18n import Translator
 from auditdesk.tui.values import parse_date, show_date
 from auditdesk.tui.widgets.choice_field import ChoiceField

@@ -14,8 +14,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
+from auditdesk.tui.dialogs.form import Field, FormDialog
 from auditdesk.tui.i18n import Translator
-from auditdesk.tui.screens.form import Field, FormDialog
 
 CHOICES = {"role": "role"}
 """Record attributes chosen from a vocabulary (attribute: vocabulary kind)."""
@@ -29,13 +29,13 @@ class RecordList(DataTable[Text]):
     ]
 
     class Changed(Message):
-        def __init__(self, records_list: "RecordList", records: tuple[Any, ...]) -> None:
+        def __init__(self, records_list: RecordList, records: tuple[Any, ...]) -> None:
             super().__init__()
             self.records_list = records_list
             self.records = records
 
         @property
-        def control(self) -> "RecordList":
+        def control(self) -> RecordList:
             return self.records_list
 
     def __init__(self, path: str, record: type, columns: tuple[str, ...], t: Translator, *, id: str) -> None:
@@ -64,7 +64,7 @@ class RecordList(DataTable[Text]):
         for record in self._records:
             self.add_row(*(self._cell(record, attribute) for attribute in self.columns_shown))
         if not self._records:
-            self.add_row(self.t("table.empty"), *[""] * (len(self.columns_shown) - 1), key="empty")
+            self.add_row(Text(self.t("table.empty")), *[Text()] * (len(self.columns_shown) - 1), key="empty")
 
     def _cell(self, record: Any, attribute: str) -> Text:
         """As typed: Text, so that "ISC[S]0074" is not read as markup."""

@@ -29,7 +29,7 @@ class DrawnOnce:
         self._lines: dict[tuple[int, bool], list[list[Segment]]] = {}
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        key = (options.max_width, options.highlight)
+        key = (options.max_width, bool(options.highlight))
         if key not in self._lines:
             self._lines[key] = console.render_lines(self.renderable, options.update(height=None), pad=False)
         new_line = Segment.line()

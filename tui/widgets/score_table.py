@@ -85,7 +85,7 @@ class ScoreTable(DataTable[Text | str]):
         if not self.row_codes:
             return
         for code, score in card.items.items():
-            for column, value in zip(COLUMNS[3:6], self._result_cells(score, results.get(code, ItemResult()))):
+            for column, value in zip(COLUMNS[3:6], self._result_cells(score, results.get(code, ItemResult())), strict=True):
                 if self.get_cell(code, column) != value:
                     self.update_cell(code, column, value)
         for part in card.parts:

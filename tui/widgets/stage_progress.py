@@ -13,10 +13,9 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
+from auditdesk.audit.document import STAGE_ORDER, Audit
+from auditdesk.audit.stages import GATES, Gap, gaps, next_stage
 from auditdesk.criteria.catalog import Catalog
-from auditdesk.store import stages
-from auditdesk.store.document import Audit
-from auditdesk.store.stages import Gap, next_stage
 
 if TYPE_CHECKING:
     from auditdesk.tui.app import AuditdeskApp
@@ -25,12 +24,12 @@ if TYPE_CHECKING:
 
 def blocking(audit: Audit, catalog: Catalog) -> list[Gap]:
     """What stops the audit leaving its stage, with fields: the gaps `stages.blockers` lists."""
-    gate = stages.GATES.get(audit.stage)
-    return [] if gate is None else [gap for gap in stages.gaps(audit, catalog) if gate(gap)]
+    gate = GATES.get(audit.stage)
+    return [] if gate is None else [gap for gap in gaps(audit, catalog) if gate(gap)]
 
 
 class StageProgress(Widget):
-    def __init__(self, session: "AuditSession") -> None:
+    def __init__(self, session: AuditSession) -> None:
         super().__init__(id="stage-progress")
         self.session = session
 
@@ -56,7 +55,7 @@ class StageProgress(Widget):
         full = t.vocabulary("stage")
         for names in (full, {code: t(f"stage.short.{code}") for code in full}):
             line = Text()
-            for i, code in enumerate(stages.ORDER):
+            for i, code in enumerate(STAGE_ORDER):
                 if i:
                     line.append(" > ")
                 line.append(f"[{names[code]}]" if code == stage else names[code], style="bold reverse" if code == stage else "")

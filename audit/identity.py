@@ -1,17 +1,25 @@
-"""Who is acting: the same identity authors commits and is checked by the stages."""
+"""Who is acting: the same identity authors commits and is checked by the workflow."""
 
 from __future__ import annotations
 
 import getpass
-import os
 import re
 import socket
+from dataclasses import dataclass
 
-from auditdesk.criteria.problems import InvalidInput
+from auditdesk.errors import InvalidInput
 
-from .gitrepo import GitRepo, Identity
+__all__ = ["Identity", "default_email", "parse_identity"]
 
 _NAME_EMAIL = re.compile(r"^\s*([^<>]+?)\s*<([^<>\s]+@[^<>\s]+)>\s*$")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who makes a change; passed per call, never taken from git config by the git layer."""
+
+    name: str
+    email: str
 
 
 def parse_identity(text: str, source: str = "--user") -> Identity:
@@ -24,21 +32,9 @@ def parse_identity(text: str, source: str = "--user") -> Identity:
         return Identity(match.group(1), match.group(2))
     if not text or "<" in text or ">" in text or any(ord(c) < 32 for c in text):
         raise InvalidInput.single(source, "", f"{text!r} is not a user; write it as 'Name <email>' or 'Name'")
-    return Identity(text, _default_email())
+    return Identity(text, default_email())
 
 
-def _default_email() -> str:
+def default_email() -> str:
+    """login@host: the e-mail of someone who gave only a name."""
     return f"{getpass.getuser()}@{socket.gethostname() or 'localhost'}"
-
-
-def resolve_identity(explicit: str | None, repo: GitRepo | None) -> Identity:
-    """--user, else $AUDITDESK_USER, else the store's git config, else the login name."""
-    if explicit:
-        return parse_identity(explicit)
-    env = os.environ.get("AUDITDESK_USER")
-    if env:
-        return parse_identity(env, "$AUDITDESK_USER")
-    name = repo.config("user.name") if repo else ""
-    if name:
-        return Identity(name, (repo.config("user.email") if repo else "") or _default_email())
-    return Identity(getpass.getuser(), _default_email())

@@ -9,7 +9,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Label, Static
 
-from auditdesk.tui.screens.base import Dialog
+from auditdesk.tui.dialogs.base import Dialog
 
 
 class HelpScreen(Dialog):

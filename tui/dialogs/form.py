@@ -8,8 +8,8 @@ the dialog stays open, so nothing typed is lost to a mistake.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,7 +17,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Input, Label, TextArea
 
-from auditdesk.tui.screens.base import Dialog
+from auditdesk.tui.dialogs.base import Dialog
 from auditdesk.tui.widgets.choice_field import ChoiceField
 
 

@@ -11,19 +11,31 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
+from auditdesk.audit.document import STAGES, WORK_STAGES, Audit, Transition
+from auditdesk.audit.identity import Identity
+from auditdesk.audit.stages import blockers, next_stage
 from auditdesk.criteria.catalog import Catalog
-from auditdesk.criteria.problems import AuditdeskError
+from auditdesk.errors import AuditdeskError
 
-from .document import STAGES, Audit, Transition
-from .gitrepo import Identity
-from .stages import blockers, next_stage
+RETURNABLE = WORK_STAGES
+ACTIONS_ZH = {"returned": "退回", "approved": "批准"}
 
-RETURNABLE = ("planning", "onsite", "conclusion")
+
+#: What can unblock a refusal; each interface says how to do it (a command, a key).
+Remedy = Literal["return", "reopen", "reason"]
 
 
 class NotAllowed(AuditdeskError):
-    """The acting user may not do this to this audit now; the message says why."""
+    """The acting user may not do this to this audit now; the message says why, in
+    English and Chinese.  `remedy` names the step that would help; the interfaces
+    add how to take it (the command line appends the command to type)."""
+
+    def __init__(self, en: str, zh: str, *, remedy: Remedy | None = None, project_no: str = "") -> None:
+        super().__init__(en, zh=zh)
+        self.remedy = remedy
+        self.project_no = project_no
 
 
 class Blocked(AuditdeskError):
@@ -57,14 +69,19 @@ def on_team(audit: Audit, who: Identity) -> bool:
     return not names or who.name in names
 
 
-def edit_refusal(audit: Audit, who: Identity) -> str | None:
-    """Why `who` may not change `audit`'s content now, or None."""
+def edit_refusal(audit: Audit, who: Identity) -> NotAllowed | None:
+    """Why `who` may not change `audit`'s content now (to raise or to show), or None."""
+    p = audit.project_no
     if audit.stage == "review":
-        return f"{audit.project_no} is under review: it changes only when the reviewer returns it (auditdesk return)"
+        return NotAllowed(f"{p} is under review: it changes only when the reviewer returns it",
+                          f"{p} 正在复核：只有复核人退回后才能修改", remedy="return", project_no=p)
     if audit.stage == "approved":
-        return f"{audit.project_no} is approved and read-only: reopen it with a reason first (auditdesk reopen {audit.project_no} --reason …)"
+        return NotAllowed(f"{p} is approved and read-only: reopen it with a reason first",
+                          f"{p} 已批准，不能修改：请先说明理由重新打开", remedy="reopen", project_no=p)
     if not on_team(audit, who):
-        return f"{who.name} is not on the team of {audit.project_no} (team: {', '.join(sorted(team_names(audit)))})"
+        team = ", ".join(sorted(team_names(audit)))
+        return NotAllowed(f"{who.name} is not on the team of {p} (team: {team})",
+                          f"{who.name} 不是 {p} 审查组的成员（审查组：{team}）", project_no=p)
     return None
 
 
@@ -77,10 +94,12 @@ def advance(audit: Audit, catalog: Catalog, who: Identity, now: dt.datetime) -> 
     """Move to the next stage if every gate is met; the team does this."""
     target = next_stage(audit.stage)
     if audit.stage in ("review", "approved") or target is None:
-        raise NotAllowed(f"{audit.project_no} is in {audit.stage}: use approve or return (review) or reopen (approved)")
+        raise NotAllowed(f"{audit.project_no} is in {audit.stage}: use approve or return (review) or reopen (approved)",
+                         f"{audit.project_no} 处于{STAGES[audit.stage]}阶段：复核中请批准或退回，已批准请重新打开",
+                         project_no=audit.project_no)
     why = edit_refusal(audit, who)
     if why:
-        raise NotAllowed(why)
+        raise why
     found = blockers(audit, catalog)
     if found:
         raise Blocked(audit, found)
@@ -90,21 +109,28 @@ def advance(audit: Audit, catalog: Catalog, who: Identity, now: dt.datetime) -> 
 
 
 def _check_reviewer(audit: Audit, who: Identity, reviewers: Reviewers, action: str) -> None:
+    p = audit.project_no
     if audit.stage != "review":
-        raise NotAllowed(f"only an audit under review can be {action}; {audit.project_no} is in {audit.stage}")
+        raise NotAllowed(f"only an audit under review can be {action}; {p} is in {audit.stage}",
+                         f"只有复核中的审查才能{ACTIONS_ZH[action]}；{p} 处于{STAGES[audit.stage]}阶段", project_no=p)
     if who.name in {m.name for m in audit.planning.team} or who.name == audit.created_by:
-        raise NotAllowed(f"{who.name} is on the team of {audit.project_no}; a reviewer must not be on the team")
+        raise NotAllowed(f"{who.name} is on the team of {p}; a reviewer must not be on the team",
+                         f"{who.name} 是 {p} 审查组的成员；复核人不能是审查组成员", project_no=p)
     if not reviewers.allows(who):
-        raise NotAllowed(f"{who.name} is not a qualified reviewer of this store (reviewers: {', '.join(reviewers.names)})")
+        names = ", ".join(reviewers.names)
+        raise NotAllowed(f"{who.name} is not a qualified reviewer of this store (reviewers: {names})",
+                         f"{who.name} 不是本存储库的合格复核人（复核人：{names}）", project_no=p)
 
 
 def return_to(audit: Audit, stage: str, reason: str, who: Identity, reviewers: Reviewers, now: dt.datetime) -> str:
     """The reviewer sends the audit back to an earlier stage, with reasons."""
     _check_reviewer(audit, who, reviewers, "returned")
     if stage not in RETURNABLE:
-        raise NotAllowed(f"an audit can be returned to {', '.join(RETURNABLE)}, not {stage!r}")
+        raise NotAllowed(f"an audit can be returned to {', '.join(RETURNABLE)}, not {stage!r}",
+                         f"审查只能退回到{'、'.join(STAGES[s] for s in RETURNABLE)}阶段", project_no=audit.project_no)
     if not reason.strip():
-        raise NotAllowed("a return needs a reason (--reason TEXT) so the team knows what to fix")
+        raise NotAllowed("a return needs a reason so the team knows what to fix", "退回需要说明理由，审查组才知道要改什么",
+                         remedy="reason", project_no=audit.project_no)
     audit.review.reviewer = who.name
     _move(audit, stage, who, now, reason.strip())
     return f"{audit.project_no}: returned to {stage} by {who.name}: {reason.strip().splitlines()[0]}"
@@ -122,12 +148,16 @@ def approve(audit: Audit, who: Identity, reviewers: Reviewers, now: dt.datetime,
 
 def reopen(audit: Audit, reason: str, who: Identity, reviewers: Reviewers, now: dt.datetime) -> str:
     """Unfreeze an approved audit, back to conclusion; the reason is recorded."""
+    p = audit.project_no
     if audit.stage != "approved":
-        raise NotAllowed(f"only an approved audit is reopened; {audit.project_no} is in {audit.stage}")
+        raise NotAllowed(f"only an approved audit is reopened; {p} is in {audit.stage}",
+                         f"只有已批准的审查才能重新打开；{p} 处于{STAGES[audit.stage]}阶段", project_no=p)
     if not (on_team(audit, who) or reviewers.allows(who)):
-        raise NotAllowed(f"{who.name} is neither on the team nor a reviewer of {audit.project_no}")
+        raise NotAllowed(f"{who.name} is neither on the team nor a reviewer of {p}",
+                         f"{who.name} 既不是 {p} 审查组的成员，也不是复核人", project_no=p)
     if not reason.strip():
-        raise NotAllowed("reopening an approved audit needs a reason (--reason TEXT); it is recorded")
+        raise NotAllowed("reopening an approved audit needs a reason; it is recorded", "重新打开已批准的审查需要说明理由（会被记录）",
+                         remedy="reason", project_no=p)
     _move(audit, "conclusion", who, now, reason.strip())
     return f"{audit.project_no}: reopened by {who.name}: {reason.strip().splitlines()[0]}"
 

@@ -7,12 +7,24 @@ error per run.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 
 class AuditdeskError(Exception):
-    """The only exception type auditdesk lets reach a user interface."""
+    """The only exception type auditdesk lets reach a user interface.
+
+    The message is English; `zh` is the same in Chinese where the domain has
+    it (the terminal app shows whichever language its user reads).
+    """
+
+    def __init__(self, message: str = "", *, zh: str = "") -> None:
+        super().__init__(message)
+        self.zh = zh
+
+    def text(self, language: str) -> str:
+        """The message in `language` ("en" or "zh"), English where no Chinese was given."""
+        return self.zh if language == "zh" and self.zh else str(self)
 
 
 @dataclass(frozen=True)
@@ -41,5 +53,5 @@ class InvalidInput(AuditdeskError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @classmethod
-    def single(cls, source: str, field: str, message: str, line: int | None = None) -> "InvalidInput":
+    def single(cls, source: str, field: str, message: str, line: int | None = None) -> InvalidInput:
         return cls([Problem(source, field, message, line)])

@@ -1,4 +1,4 @@
-"""The stages of an audit and what each gate requires (DOMAIN.md §2).
+"""The stages of an audit and what each gate requires (docs/domain.md, "Stages").
 
 `gaps()` is the one list of unmet requirements: each says which stage's gate
 it blocks, where it is, and what is missing in English and in Chinese.  The
@@ -8,15 +8,14 @@ command line and the TUI show the gaps that block the next stage
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Literal
 
+from auditdesk.audit.document import STAGE_ORDER, Answer, Audit
 from auditdesk.criteria.catalog import Catalog
 from auditdesk.criteria.scoring import score_audit
 
-from .document import Answer, Audit
-
-ORDER: tuple[str, ...] = ("planning", "onsite", "conclusion", "review", "approved")
 Gate = Literal["planning", "onsite", "conclusion"]
 
 PAST_YEAR: dict[str, tuple[str, str]] = {
@@ -51,8 +50,8 @@ class Gap:
 
 
 def next_stage(stage: str) -> str | None:
-    i = ORDER.index(stage)
-    return ORDER[i + 1] if i + 1 < len(ORDER) else None
+    i = STAGE_ORDER.index(stage)
+    return STAGE_ORDER[i + 1] if i + 1 < len(STAGE_ORDER) else None
 
 
 def blank(value: object) -> bool:

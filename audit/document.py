@@ -12,14 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable, Literal
+from typing import Literal
 
 from auditdesk.criteria import tomldata
 from auditdesk.criteria.catalog import Catalog, Catalogs
-from auditdesk.criteria.problems import InvalidInput, Problem
 from auditdesk.criteria.results import ItemResult, SpecialBonus, SpecialDeduction, SpecialItems
+from auditdesk.errors import InvalidInput, Problem
 
 SCHEMA = 1
 
@@ -43,6 +44,10 @@ STAGES: dict[str, str] = {
     "review": "复核",
     "approved": "已批准",
 }
+#: The one order of the stages; everything else derives from it.
+STAGE_ORDER: tuple[Stage, ...] = tuple(STAGES)  # type: ignore[arg-type]
+#: The stages the team works in; a reviewer may return an audit to any of them.
+WORK_STAGES: tuple[Stage, ...] = STAGE_ORDER[:STAGE_ORDER.index("review")]
 
 RecommendationKind = Literal["initial", "recertification", "surveillance", "restoration", "scope_change"]
 RECOMMENDATIONS: dict[str, str] = {

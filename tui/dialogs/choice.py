@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from auditdesk.tui.screens.base import Dialog
+from auditdesk.tui.dialogs.base import Dialog
 
 
 class ChoiceDialog(Dialog):

@@ -7,16 +7,16 @@ so a new field needs no change here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Generic, Sequence, TypeVar
+from typing import Any, Generic, TypeVar
 
+from auditdesk.audit.document import Audit, item_order
 from auditdesk.criteria import tomldata
 from auditdesk.criteria.catalog import Catalog
 from auditdesk.criteria.results import ItemResult
 from auditdesk.criteria.scoring import Scorecard, fmt_2, fmt_item, fmt_number, score_audit
-
-from .document import Audit, item_order
 
 
 @dataclass(frozen=True)

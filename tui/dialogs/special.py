@@ -12,10 +12,10 @@ from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from auditdesk.audit.document import Special
 from auditdesk.criteria.results import SPECIAL_KINDS, SpecialBonus, SpecialDeduction
-from auditdesk.store.document import Special
-from auditdesk.tui.screens.base import Dialog
-from auditdesk.tui.screens.form import Field, FormDialog
+from auditdesk.tui.dialogs.base import Dialog
+from auditdesk.tui.dialogs.form import Field, FormDialog
 from auditdesk.tui.values import parse_date, show_date
 
 

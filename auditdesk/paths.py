@@ -1,0 +1,38 @@
+"""Where auditdesk keeps things on this machine, worked out in one place.
+
+platformdirs follows each system's rules (on Linux the XDG variables):
+
+* the default store — data: ``$XDG_DATA_HOME/auditdesk/store``;
+* the terminal app's settings — config: ``$XDG_CONFIG_HOME/auditdesk/tui.toml``;
+* which revision each user last looked at — state, not data (losing it only
+  loses a default): ``$XDG_STATE_HOME/auditdesk/seen.json``.
+
+``$AUDITDESK_STORE`` overrides the default store.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+__all__ = ["default_store", "seen_path", "settings_path"]
+
+APP = "auditdesk"
+
+
+def default_store() -> Path:
+    """$AUDITDESK_STORE, else the per-user data folder's store."""
+    env = os.environ.get("AUDITDESK_STORE")
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_data_dir(APP, appauthor=False)) / "store"
+
+
+def settings_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP, appauthor=False)) / "tui.toml"
+
+
+def seen_path() -> Path:
+    return Path(platformdirs.user_state_dir(APP, appauthor=False)) / "seen.json"

@@ -1,0 +1,51 @@
+"""The `auditdesk` command line: the same operations as the terminal app, for people and scripts.
+
+Exit status: 0 success, 1 a user error (one clear message on stderr, or the
+full list of problems for `validate`), 2 a usage error.  Heavy modules (git,
+Textual, markdown-it) are imported only by the commands that need them.
+
+``parser`` holds the grammar as data, ``commands`` the commands grouped as
+the README groups them, ``shapes`` the JSON they print, ``context`` what
+each command gets.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from auditdesk.cli.context import Context
+from auditdesk.cli.parser import Command, build_parser
+from auditdesk.errors import AuditdeskError
+
+__all__ = ["main"]
+
+
+def hint(error: AuditdeskError) -> str:
+    """The command that takes a refusal's remedy, as the command line says it."""
+    from auditdesk.audit.workflow import NotAllowed
+
+    if not isinstance(error, NotAllowed) or error.remedy is None:
+        return ""
+    commands = {"return": "auditdesk return", "reopen": f"auditdesk reopen {error.project_no} --reason …",
+                "reason": "--reason TEXT"}
+    return f" ({commands[error.remedy]})"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    ctx = Context(args)
+    func: Command = args.func
+    try:
+        return func(ctx)
+    except AuditdeskError as exc:
+        print(f"auditdesk: {exc}{hint(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("auditdesk: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    finally:
+        ctx.close()

@@ -1,0 +1,1 @@
+"""The commands, grouped as the README groups them: audits, workflow, history, reports, the app."""

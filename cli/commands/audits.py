@@ -1,0 +1,237 @@
+"""Creating, scoring, showing, listing and checking audits; the catalogs they are scored under."""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from auditdesk.cli import shapes
+from auditdesk.cli.context import Context, out
+from auditdesk.criteria.catalog import Catalog, Catalogs
+from auditdesk.criteria.results import ItemResult, sampled_result
+from auditdesk.criteria.scoring import fmt_2, fmt_number, score_audit
+from auditdesk.errors import AuditdeskError, InvalidInput
+
+if TYPE_CHECKING:
+    from auditdesk.audit.document import Audit
+
+
+def demo_file() -> Path:
+    """The seed's audit, shipped with the package."""
+    import auditdesk
+
+    return Path(auditdesk.__file__).parent / "demo" / "10234-2024-SD.toml"
+
+
+def cmd_demo(ctx: Context) -> int:
+    from auditdesk.audit.document import from_toml
+    from auditdesk.store.audits import StoreConfig
+
+    store, source = ctx.store, demo_file()
+    catalog = Catalogs().get("cts-isc-jsgf-05")
+    audit = from_toml(source.read_bytes(), str(source), catalog)
+    if store.exists(audit.project_no):
+        out(f"demo store {ctx.store_path} already holds {audit.project_no}")
+        return 0
+    result = store.save(audit, base=None, user=ctx.user, message=f"create audit {audit.project_no} (demo: the seed report)")
+    store.save_config(StoreConfig(body=audit.body), ctx.user, "store settings: the certification body of the demo audit")
+    leader = audit.planning.leaders[0].name
+    store.repo.set_config("user.name", leader)
+    store.repo.set_config("user.email", "team-leader@demo.invalid")
+    assert result.commit is not None
+    out(f"demo store {ctx.store_path}: audit {audit.project_no} at revision {result.commit[:7]}")
+    out(f"commands in this store act as the team leader {leader} unless --user or $AUDITDESK_USER says otherwise")
+    out(f"open it with: auditdesk --store {ctx.store_path}")
+    return 0
+
+
+def cmd_init(ctx: Context) -> int:
+    from auditdesk.store.audits import AuditStore
+
+    AuditStore.open(ctx.store_path, create=True, shared_group=ctx.args.shared).close()
+    out(f"store ready at {ctx.store_path}" + (" (shared with the folder's group)" if ctx.args.shared else ""))
+    return 0
+
+
+def cmd_new(ctx: Context) -> int:
+    from auditdesk.audit.document import follow_up, new_audit
+
+    args, who = ctx.args, ctx.user
+    if args.previous:
+        previous = ctx.store.load(args.previous)
+        catalog = ctx.store.catalogs.by_ref(args.catalog) if args.catalog else previous.catalog
+        if args.type == "initial":
+            raise AuditdeskError("an audit that follows another is a surveillance or recertification: add --type surveillance")
+        audit = follow_up(previous.audit, catalog, args.project_no, args.type, who.name)
+    else:
+        if not args.catalog or not args.org:
+            raise AuditdeskError("a new audit needs --catalog ID and --org NAME (or --from AUDIT to follow an earlier one)")
+        catalog = ctx.store.catalogs.by_ref(args.catalog)
+        audit = new_audit(catalog, args.project_no, args.org, args.type, who.name, ctx.store.config.body)
+    if ctx.store.exists(audit.project_no):
+        raise AuditdeskError(f"an audit {audit.project_no} already exists in {ctx.store_path}; project numbers are unique")
+    result = ctx.store.save(audit, base=None, user=who)
+    follows = f", following {audit.previous}" if audit.previous else ""
+    assert result.commit is not None
+    out(f"created {audit.project_no} ({catalog.label}{follows}) at revision {result.commit[:7]}")
+    return 0
+
+
+def parse_pct(text: str, where: str) -> Decimal:
+    try:
+        value = Decimal(text.strip().rstrip("%"))
+    except InvalidOperation:
+        raise InvalidInput.single(where, "pct", f"{text!r} is not a percentage; give a number from 0 to 100 such as 97 or 66.67") from None
+    if not value.is_finite():
+        raise InvalidInput.single(where, "pct", f"{text!r} is not a percentage")
+    return value
+
+
+def cmd_score(ctx: Context) -> int:
+    args = ctx.args
+    loaded = ctx.store.load(args.audit)
+    audit, catalog = loaded.audit, loaded.catalog
+    changes: dict[str, ItemResult] = {}
+    special = args.na or args.samples is not None
+    if special and len(args.scores) != 1:
+        raise AuditdeskError("--na and --samples apply to one item: auditdesk score AUDIT CODE --na --reason TEXT")
+    for arg in args.scores:
+        code, eq, pct = arg.partition("=")
+        code = code.strip().upper()
+        if code not in catalog.items:
+            raise InvalidInput.single(args.audit, code, f"unknown item code {code!r} in catalog {catalog.label}")
+        old = audit.items.get(code, ItemResult())
+        if args.na:
+            if eq:
+                raise AuditdeskError(f"{arg}: with --na give the code alone")
+            result = ItemResult(na=True, reason=args.reason or "", note=args.note or old.note)
+        elif args.samples is not None:
+            if args.nonconforming is None:
+                raise AuditdeskError("--samples needs --nonconforming K (how many samples did not conform)")
+            result = sampled_result(args.samples, args.nonconforming, args.note or old.note)
+        else:
+            if not eq:
+                raise AuditdeskError(f"{arg}: write CODE=PCT, for example B17=97 (or use --na / --samples)")
+            result = ItemResult(pct=parse_pct(pct, args.audit), note=args.note or old.note)
+        problems = result.problems()
+        if problems:
+            raise InvalidInput.single(args.audit, f"{code}.{problems[0][0]}", problems[0][1])
+        changes[code] = result
+    audit.items.update(changes)
+    saved = ctx.store.save(audit, base=loaded.blob, user=ctx.user)
+    card = score_audit(catalog, audit.items, audit.special)
+    state = f"revision {saved.commit[:7]}" if saved.commit else "unchanged, no commit"
+    out(f"{audit.project_no}: {state}; total {fmt_2(card.total)} / {fmt_number(card.max)}, rate {fmt_2(card.rate)}, {card.star}")
+    return 0
+
+
+def load_for_reading(ctx: Context, ref: str, rev: str = "HEAD") -> tuple[Audit, Catalog, str | None]:
+    """An audit by project number from the store, or a TOML file by path."""
+    if ref.endswith(".toml") and Path(ref).is_file():
+        from auditdesk.store.audits import AuditStore
+
+        audit, catalog = AuditStore.parse_file(Path(ref), Catalogs())
+        return audit, catalog, None
+    loaded = ctx.store.load(ref, rev)
+    commit = ctx.store.repo.resolve(rev)
+    return loaded.audit, loaded.catalog, commit
+
+
+def cmd_show(ctx: Context) -> int:
+    from auditdesk.audit.document import AUDIT_TYPES, STAGES
+
+    audit, catalog, commit = load_for_reading(ctx, ctx.args.audit, ctx.args.rev)
+    card = score_audit(catalog, audit.items, audit.special)
+    if ctx.args.json:
+        data = {"project_no": audit.project_no, "organisation": audit.planning.organisation,
+                "audit_type": audit.planning.audit_type, "stage": audit.stage, "revision": commit,
+                **shapes.scores(catalog, card)}
+        out(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    p = audit.planning
+    out(f"{audit.project_no}  {p.organisation}")
+    out(f"{AUDIT_TYPES[p.audit_type]} · stage {audit.stage} ({STAGES[audit.stage]}) · catalog {catalog.label}"
+        + (f" · revision {commit[:7]}" if commit else ""))
+    out()
+    for part in card.parts:
+        out(f"  {part.code} {part.title:<8}{fmt_2(part.score):>8} / {fmt_number(part.points):<4} applicable {fmt_number(part.applicable)}")
+    if card.special:
+        out(f"  special items {fmt_number(card.special)}")
+    out(f"  total       {fmt_2(card.total):>8} / {fmt_number(card.max)}   applicable {fmt_number(card.applicable)}")
+    out(f"  rate        {fmt_2(card.rate):>8} %   star {card.star}")
+    if card.unscored:
+        out(f"\nunscored ({len(card.unscored)}): {' '.join(card.unscored)}")
+    return 0
+
+
+def cmd_list(ctx: Context) -> int:
+    rows = [s for s in ctx.store.summaries()
+            if (ctx.args.stage is None or s.stage == ctx.args.stage) and (ctx.args.year is None or s.year == ctx.args.year)]
+    if ctx.args.json:
+        out(json.dumps(shapes.summaries(rows), ensure_ascii=False, indent=2))
+        return 0
+    for r in rows:
+        if r.error:
+            out(f"{r.project_no:<16} ! {r.error}")
+        else:
+            out(f"{r.project_no:<16} {r.stage:<10} {r.total:>7} {r.rate:>6} {r.star:<6} {r.organisation}")
+    return 0
+
+
+def cmd_validate(ctx: Context) -> int:
+    from auditdesk.criteria.catalog import parse_catalog
+    from auditdesk.store.audits import AuditStore
+
+    catalogs = Catalogs()
+    files = [Path(f) for f in ctx.args.files]
+    if not files:
+        files = sorted(catalogs.folders[-1].glob("*.toml"))
+        if (ctx.store_path / "audits").is_dir():
+            files += sorted((ctx.store_path / "audits").glob("*.toml"))
+    failed = 0
+    for path in files:
+        try:
+            data = path.read_bytes()
+            if b"[[parts" in data:
+                parse_catalog(data, str(path))
+            else:
+                audit, _ = AuditStore.parse_file(path, catalogs)
+                if path.parent.name == "audits" and audit.project_no != path.stem:  # a store's file names its audit
+                    raise InvalidInput.single(str(path), "project_no", f"is {audit.project_no!r} but the file is {path.name}; they must agree")
+        except OSError as exc:
+            failed += 1
+            print(f"{path}: cannot read: {exc.strerror}", file=sys.stderr)
+        except AuditdeskError as exc:
+            failed += 1
+            print(str(exc), file=sys.stderr)
+        else:
+            out(f"ok {path}")
+    if failed:
+        print(f"{failed} of {len(files)} file(s) have problems", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_catalog_list(ctx: Context) -> int:
+    for c in Catalogs().all():
+        out(f"{c.id}  version {c.version}  {c.scheme} ({c.specification})  {len(c.items)} items, {fmt_number(c.total)} points")
+    return 0
+
+
+def cmd_catalog_show(ctx: Context) -> int:
+    c = Catalogs().by_ref(ctx.args.id)
+    if ctx.args.json:
+        out(json.dumps(shapes.catalog(c), ensure_ascii=False, indent=2))
+        return 0
+    out(f"{c.id} version {c.version}: {c.scheme} ({c.specification}《{c.specification_title}》)")
+    out(f"{len(c.parts)} parts, {sum(len(p.sections) for p in c.parts)} sections, {len(c.items)} items, {fmt_number(c.total)} points; {c.hash}")
+    for p in c.parts:
+        out(f"\n{p.code} {p.title} ({fmt_number(p.points)})")
+        for s in p.sections:
+            out(f"  {s.clause} {s.title} ({fmt_number(s.points)})")
+            for i in s.items:
+                out(f"    {i.code:<4} {i.clause:<9} {fmt_number(i.weight):>4}  {i.text}")
+    out("\nstar levels: " + ", ".join(f"{b.level} ≥ {fmt_number(b.min)}" for b in c.stars))
+    return 0

@@ -1,0 +1,100 @@
+"""History and sharing: log, diff, blame, committing hand edits, sync, and git's diff driver."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from auditdesk.cli import shapes
+from auditdesk.cli.context import Context, out
+from auditdesk.criteria.catalog import Catalogs
+from auditdesk.errors import AuditdeskError
+
+
+def cmd_log(ctx: Context) -> int:
+    history = ctx.store.history(ctx.args.audit, ctx.args.limit)
+    if ctx.args.json:
+        out(json.dumps(shapes.history(history), ensure_ascii=False, indent=2))
+        return 0
+    for rev, s in history:
+        subject = rev.message.splitlines()[0] if rev.message else ""
+        out(f"{rev.commit[:7]} {rev.date:%Y-%m-%d %H:%M} {rev.author:<10} {s.stage:<10} {s.total:>7}  {subject}")
+    return 0
+
+
+def cmd_diff(ctx: Context) -> int:
+    from auditdesk.audit.diff import diff_audits
+
+    store, args = ctx.store, ctx.args
+    if args.against:
+        old, new = store.load(args.against), store.load(args.audit)
+        labels = (args.against, args.audit)
+    else:
+        revs = [args.rev_a, args.rev_b] if args.rev_a else []
+        if not revs:
+            log = store.log(args.audit, 2)
+            if len(log) < 2:
+                raise AuditdeskError(f"{args.audit} has only one revision; nothing to compare")
+            revs = [log[1].commit, log[0].commit]
+        elif args.rev_b is None:
+            revs = [args.rev_a, "HEAD"]
+        old, new = store.load(args.audit, revs[0]), store.load(args.audit, revs[1])
+        labels = (store.repo.resolve(revs[0])[:7], store.repo.resolve(revs[1])[:7])
+    change = diff_audits(old.audit, new.audit, new.catalog, old.catalog)
+    if args.json:
+        out(json.dumps(shapes.diff(change, labels), ensure_ascii=False, indent=2))
+        return 0
+    out(f"{labels[0]} → {labels[1]}: {change.summary()}")
+    if change.details():
+        out(change.details())
+    return 0
+
+
+def cmd_blame(ctx: Context) -> int:
+    from auditdesk.audit.diff import blame
+
+    lines = blame(ctx.store.revisions(ctx.args.audit))
+    if ctx.args.key:
+        key = ctx.args.key
+        key = f"items.{key.upper()}" if key.upper() in ctx.store.load(ctx.args.audit).catalog.items else key
+        lines = [b for b in lines if b.key == key or b.key.startswith(key + ".") or b.key.startswith(key + "[")]
+        if not lines:
+            raise AuditdeskError(f"{ctx.args.audit} has no field or item {ctx.args.key!r}")
+    for b in lines:
+        rev = b.revision
+        out(f"{rev.commit[:7]} {rev.date:%Y-%m-%d} {rev.author:<10} {b.key}: {b.old} → {b.value}")
+    return 0
+
+
+def cmd_commit(ctx: Context) -> int:
+    result = ctx.store.commit_worktree(ctx.args.audit, ctx.user)
+    out(f"{ctx.args.audit}: " + (f"committed at revision {(result.commit or '')[:7]}" if result.changed else "no changes to commit"))
+    return 0
+
+
+def cmd_sync(ctx: Context) -> int:
+    from auditdesk.store.sync import sync
+
+    result = sync(ctx.store, ctx.args.remote, ctx.user, ctx.args.prefer)
+    out(f"sync with {ctx.args.remote}: {result.action}")
+    for path in result.merged:
+        out(f"  {path}")
+    for conflict in result.settled:
+        out(f"  settled as {ctx.args.prefer}: {conflict}")
+    return 0
+
+
+def cmd_textconv(ctx: Context) -> int:
+    """git's textconv driver: the audit file as readable lines (never fails git diff)."""
+    from auditdesk.audit.diff import readable
+    from auditdesk.audit.document import load_audit
+
+    data = Path(ctx.args.file).read_bytes()
+    try:
+        audit, catalog = load_audit(data, ctx.args.file, Catalogs())
+    except AuditdeskError as exc:
+        sys.stdout.write(f"(not a valid audit: {exc})\n" + data.decode("utf-8", "replace"))
+        return 0
+    sys.stdout.write(readable(audit, catalog))
+    return 0
