@@ -1,17 +1,16 @@
-"""Shared fixtures: the built-in catalog, the sample audit, a fresh store."""
+"""Shared fixtures: the built-in catalog, the sample audit, a fresh store; the
+Hypothesis profile (tests/support/profiles.py) and a steady environment."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
+from support import profiles
+from support.seed import SAMPLE_PATH
 
 from auditdesk.audit.document import Audit, from_toml
 from auditdesk.criteria.catalog import Catalog, Catalogs
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "auditdesk" / "demo" / "10234-2024-SD.toml"
 
 # Git must not read the developer's config or prompt for anything in tests.
 os.environ["GIT_CONFIG_GLOBAL"] = os.devnull
@@ -19,6 +18,12 @@ os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
 os.environ["GIT_TERMINAL_PROMPT"] = "0"
 for name in ("AUDITDESK_STORE", "AUDITDESK_USER"):
     os.environ.pop(name, None)
+
+PROFILE = profiles.register()
+
+
+def pytest_report_header() -> str:
+    return f"hypothesis profile: {PROFILE} (set {profiles.VARIABLE}=thorough for a long random run)"
 
 
 @pytest.fixture(scope="session")
@@ -28,9 +33,9 @@ def catalog() -> Catalog:
 
 @pytest.fixture(scope="session")
 def sample_bytes() -> bytes:
-    return SAMPLE.read_bytes()
+    return SAMPLE_PATH.read_bytes()
 
 
 @pytest.fixture
 def sample(sample_bytes: bytes, catalog: Catalog) -> Audit:
-    return from_toml(sample_bytes, str(SAMPLE), catalog)
+    return from_toml(sample_bytes, str(SAMPLE_PATH), catalog)

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.profiles import scaled
 
 from auditdesk.audit.document import Audit
 from auditdesk.criteria.catalog import Catalog, Catalogs
@@ -83,7 +84,7 @@ results_strategy = st.dictionaries(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=scaled(200), deadline=None)
 @given(results_strategy, st.integers(0, 3), st.booleans())
 def test_scoring_invariants(results: dict[str, ItemResult], deductions: int, bonus: bool) -> None:
     special = SpecialItems(tuple(SpecialDeduction("law", "x") for _ in range(deductions)), SpecialBonus("b") if bonus else None)

@@ -6,6 +6,10 @@ Cases already covered below the command line are not repeated here:
 tests/store/test_document.py (hand-edit mistakes through `from_toml`),
 tests/cli/test_cli.py::test_bad_scores_give_one_clear_line_and_change_nothing
 (a few `score` arguments) and tests/criteria/test_catalog.py (catalog rules).
+
+Why this module is long: it is one catalogue, the cases of RELIABILITY.md's
+section 1 in its order, each with the exact message it must give; split by
+kind, a reader could no longer check the list against that section.
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ import time
 from pathlib import Path
 
 import pytest
-from reliability_helpers import AUDIT, LEADER, SAMPLE, Run, consistent, line_of
 from support import git
+from support.reliability import AUDIT, LEADER, SAMPLE, Run, consistent, line_of
 
 from auditdesk.audit.document import from_toml, to_toml
 from auditdesk.criteria.catalog import BUILTIN_DIR

@@ -31,8 +31,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from reliability_helpers import AUDIT, LEADER, SAMPLE, Run, cli_cmd, cli_env, consistent
 from support import fsck_clean, git, session_alive
+from support.reliability import AUDIT, LEADER, SAMPLE, Run, cli_cmd, cli_env, consistent
 
 from auditdesk.audit.document import from_toml
 from auditdesk.audit.identity import Identity

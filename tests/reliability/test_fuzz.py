@@ -11,7 +11,12 @@
   what is wrong.
 
 Example counts are bounded and `deadline=None` (the first examples import and
-warm caches).  Counts actually run are in RELIABILITY.md.
+warm caches).  Counts actually run are in RELIABILITY.md; tests/support/profiles.py
+multiplies them for a long random run.
+
+Why this module is long: one set of strategies (a whole valid audit, table by
+table and field by field, and catalogs of random shape) feeds every property
+here, and they stay beside the properties that use them.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ from typing import Any
 import tomli_w
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from reliability_helpers import SAMPLE
+from support.profiles import scaled
+from support.reliability import SAMPLE
 
 from auditdesk.audit import document
 from auditdesk.audit.document import (
@@ -68,7 +74,7 @@ CATALOGS = Catalogs()
 CATALOG = CATALOGS.get("cts-isc-jsgf-05")
 CODES = list(CATALOG.items)
 CATALOG_BYTES = (BUILTIN_DIR / "cts-isc-jsgf-05.toml").read_bytes()
-FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(max_examples=scaled(80), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # ------------------------------------------------------------------ strategies
 
@@ -215,7 +221,7 @@ def test_scoring_invariants(audit: Audit) -> None:
     assert set(card.unscored) == {c for c in CODES if not (audit.items.get(c) and audit.items[c].is_scored)}
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=scaled(60), deadline=None)
 @given(audits(), st.sampled_from(CODES), PCT, PCT)
 def test_a_higher_percentage_never_lowers_a_score(audit: Audit, code: str, a: Decimal, b: Decimal) -> None:
     low, high = sorted((a, b))
@@ -225,7 +231,7 @@ def test_a_higher_percentage_never_lowers_a_score(audit: Audit, code: str, a: De
     assert next(p.score for p in cards[0].parts if p.code == part) <= next(p.score for p in cards[1].parts if p.code == part)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=scaled(25), deadline=None)
 @given(audits())
 def test_any_valid_audit_renders_to_markdown_and_html(audit: Audit) -> None:
     rendered = render(audit, CATALOG, revision="0" * 40)
@@ -272,7 +278,7 @@ def _loads_or_refuses(data: bytes) -> None:
     score_audit(catalog, audit.items, audit.special)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=scaled(300), deadline=None)
 @given(mutated(SAMPLE))
 def test_byte_mutations_of_an_audit_are_refused_or_loaded(data: bytes) -> None:
     _loads_or_refuses(data)
@@ -307,7 +313,7 @@ SAMPLE_DATA = tomllib.loads(SAMPLE.decode("utf-8"))
 SAMPLE_PATHS = _paths(SAMPLE_DATA)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=scaled(150), deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(SAMPLE_PATHS), VALUES, st.booleans()), min_size=1, max_size=4))
 def test_type_swaps_in_the_parsed_data_are_refused_with_auditdesk_errors(swaps: list[tuple[tuple[Any, ...], Any, bool]]) -> None:
     raw = copy.deepcopy(SAMPLE_DATA)
@@ -367,7 +373,7 @@ def _dump(raw: dict[str, Any]) -> bytes:
     return tomli_w.dumps(tomldata.to_data(raw)).encode("utf-8")
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=scaled(80), deadline=None)
 @given(catalogs(), st.data())
 def test_valid_catalog_loads_and_scores(raw: dict[str, Any], data: st.DataObject) -> None:
     catalog = parse_catalog(_dump(raw), "fuzz-catalog.toml")
@@ -380,7 +386,7 @@ def test_valid_catalog_loads_and_scores(raw: dict[str, Any], data: st.DataObject
         assert 0 <= card.rate <= 100 and card.star == catalog.star_for(round_half_up(card.rate))
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=scaled(80), deadline=None)
 @given(catalogs(), st.sampled_from(["weight", "points", "part", "total", "duplicate", "empty", "star"]), st.data())
 def test_broken_catalog_is_refused_naming_the_problem(raw: dict[str, Any], how: str, data: st.DataObject) -> None:
     part = data.draw(st.sampled_from(raw["parts"]))
@@ -417,7 +423,7 @@ def test_broken_catalog_is_refused_naming_the_problem(raw: dict[str, Any], how: 
         raise AssertionError(f"a catalog broken by {how} was accepted")
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=scaled(150), deadline=None)
 @given(st.data())
 def test_byte_mutations_of_catalogs_are_refused_or_loaded(data: st.DataObject) -> None:
     source = _dump(data.draw(catalogs())) if data.draw(st.booleans()) else CATALOG_BYTES

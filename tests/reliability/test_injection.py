@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 from markdown_it import MarkdownIt
-from reliability_helpers import AUDIT, LEADER, Run, consistent
 from support import git
+from support.reliability import AUDIT, LEADER, Run, consistent
 
 from auditdesk.audit.document import Audit, Member, Site, Special, from_toml, to_toml
 from auditdesk.criteria.results import SpecialBonus, SpecialDeduction

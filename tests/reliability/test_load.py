@@ -20,8 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-from reliability_helpers import cli_env, consistent
 from support import git
+from support.reliability import cli_env, consistent
 
 from auditdesk.audit.document import Member, new_audit
 from auditdesk.audit.identity import Identity

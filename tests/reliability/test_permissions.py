@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from reliability_helpers import AUDIT, LEADER, Run, cli_cmd, cli_env, consistent
 from support import git
+from support.reliability import AUDIT, LEADER, Run, cli_cmd, cli_env, consistent
 
 from auditdesk.store import git as gitrepo
 

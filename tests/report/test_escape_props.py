@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from support.profiles import scaled
 
 from auditdesk.report.escape import SEPARATOR, block, inline
 from auditdesk.report.html import parser
@@ -53,7 +54,7 @@ def examples(test: Callable[[str], None]) -> Callable[[str], None]:
     """The nasty examples first, then 300 generated texts."""
     for text in NASTY_EXAMPLES:
         test = example(text)(test)
-    return settings(max_examples=300, deadline=None)(test)
+    return settings(max_examples=scaled(300), deadline=None)(test)
 
 
 @examples

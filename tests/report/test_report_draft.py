@@ -8,7 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from report_helpers import blocks, table_with, tables, tokens
+from support.markdown import blocks, table_with, tables, tokens
 
 from auditdesk.audit.document import Audit, Special, from_toml, new_audit
 from auditdesk.audit.stages import blockers

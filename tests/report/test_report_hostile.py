@@ -8,7 +8,7 @@ import re
 
 import pytest
 from markdown_it.rules_block.table import escapedSplit
-from report_helpers import blocks, tables, tokens
+from support.markdown import blocks, tables, tokens
 
 from auditdesk.audit.document import Answer, Audit, Member, Remote, Site, Special, from_toml
 from auditdesk.criteria.catalog import Catalog

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from report_helpers import blocks, table_with, tables, tokens
+from support.markdown import blocks, table_with, tables, tokens
 
 from auditdesk.audit.document import Audit, to_toml
 from auditdesk.criteria.catalog import Catalog

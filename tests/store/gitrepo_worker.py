@@ -1,7 +1,7 @@
 """Child process for the gitrepo tests: saves from a separate process, so the
 tests exercise real inter-process locking and can SIGKILL a writer mid-save.
 
-Usage: gitrepo_worker.py MODE STORE [ARGS...]
+Usage: gitrepo_worker.py MODE STORE [ARGS...]  (with tests/ on PYTHONPATH, for support.crash)
   many STORE PREFIX N      save N new files audits/PREFIX-<i>.toml
   same STORE RELPATH BASE GO TEXT   wait for file GO, save TEXT from BASE once
   loop STORE NFILES        forever: bump the counter in one of NFILES files
@@ -9,33 +9,16 @@ Usage: gitrepo_worker.py MODE STORE [ARGS...]
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from pathlib import Path
+
+from support.crash import crash_content, crash_relpath, crash_seq
 
 from auditdesk.audit.identity import Identity
 from auditdesk.store.git import Conflict, GitRepo
 
 WHO = Identity("Worker", "worker@example.org")
-
-
-def crash_content(index: int, seq: int) -> bytes:
-    """Deterministic, self-checking content of crash-test file ``index`` at ``seq``;
-    ~20 KB so that a torn write would show."""
-    body = "".join(f"line{n:05d} = \"{index}-{seq}\"\n" for n in range(900))
-    return f"file = {index}\nseq = {seq}\n{body}end = {seq}\n".encode()
-
-
-def crash_seq(data: bytes) -> int:
-    """The ``seq`` a crash-test file claims to be at."""
-    found = re.search(rb"^seq = (\d+)$", data, re.MULTILINE)
-    assert found, data[:80]
-    return int(found.group(1))
-
-
-def crash_relpath(index: int) -> str:
-    return f"audits/crash-{index}.toml"
 
 
 def main(argv: list[str]) -> None:

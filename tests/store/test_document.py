@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.profiles import scaled
 
 from auditdesk.audit.document import Audit, Member, check_project_no, from_toml, load_audit, new_audit, to_toml
 from auditdesk.criteria.catalog import Catalog, Catalogs
@@ -139,7 +140,7 @@ def test_plain_project_numbers_are_fine() -> None:
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=scaled(100), deadline=None)
 @given(
     org=text, scope=text, overview=text,
     pcts=st.dictionaries(st.sampled_from(["A1", "B9", "C8"]), st.decimals(0, 100, places=2)),

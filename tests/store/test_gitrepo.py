@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import random
 import select
@@ -16,7 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from support import fsck_clean, git, session_alive
+from support import child_env, fsck_clean, git, session_alive
+from support.crash import crash_content, crash_relpath, crash_seq
 
 from auditdesk.audit.identity import Identity
 from auditdesk.store.git import Conflict, DirtyWorktree, GitError, GitRepo, NotARepository
@@ -24,16 +24,11 @@ from auditdesk.store.git import Conflict, DirtyWorktree, GitError, GitRepo, NotA
 ALICE = Identity("Alice Auditor", "alice@example.org")
 BOB = Identity("Bob Builder", "bob@example.org")
 WORKER_PATH = Path(__file__).with_name("gitrepo_worker.py")
-_spec = importlib.util.spec_from_file_location("gitrepo_worker", WORKER_PATH)
-assert _spec and _spec.loader
-worker = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(worker)
 
 
 def worker_cmd(*args: str) -> tuple[list[str], dict[str, str]]:
     """Command and environment running the worker with this process's imports."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-    return [sys.executable, str(WORKER_PATH), *args], env
+    return [sys.executable, str(WORKER_PATH), *args], child_env()
 
 
 @pytest.fixture
@@ -410,13 +405,13 @@ def test_sigkill_at_random_moments_loses_nothing_saved(tmp_path: Path) -> None:
             assert not [p for p in (path / ".git").rglob("*.lock") if p.name != "auditdesk.lock"], report
             assert not list(path.rglob(".auditdesk-tmp-*"))
             for i in range(files):
-                relpath = worker.crash_relpath(i)
+                relpath = crash_relpath(i)
                 head_bytes = repo.read(relpath) if repo.blob_id(relpath) else None
-                seq = worker.crash_seq(head_bytes) if head_bytes else 0
+                seq = crash_seq(head_bytes) if head_bytes else 0
                 if head_bytes is not None:
-                    assert head_bytes == worker.crash_content(i, seq)
+                    assert head_bytes == crash_content(i, seq)
                 on_disk = (path / relpath).read_bytes() if (path / relpath).exists() else None
-                new = worker.crash_content(i, seq + 1)
+                new = crash_content(i, seq + 1)
                 assert on_disk in (head_bytes, new), f"trial {trial}: {relpath} is neither old nor new"
                 if on_disk == new:  # interrupted before its commit: reported, and saving it finishes it
                     assert any(relpath in line and "not committed" in line for line in report)

@@ -1,29 +1,24 @@
-"""Fixtures for the TUI tests: a steady environment and a store holding the seed audit."""
+"""Fixtures for the TUI tests: a steady environment and a store holding the seed audit.
+
+The helpers that drive the app (make_app, started, seed_store…) are in
+tests/support/tui.py; the private Textual names patched here are listed in
+docs/textual-internals.md.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import textual._wait
-from textual.pilot import Pilot
+from support.tui import seed_store
 from textual.widgets import Input, TextArea
 
 from auditdesk.audit.document import Audit
-from auditdesk.audit.identity import Identity
 from auditdesk.store import git as gitrepo
 from auditdesk.store.audits import AuditStore
-from auditdesk.tui.app import AuditdeskApp
-from auditdesk.tui.screens.browser import BrowserScreen
-
-LEADER = Identity("韩永师", "han@example.org")
-"""The seed's team leader: only the team may edit an audit."""
-REVIEWER = Identity("李审核", "li@example.org")
-"""Not on the seed's team; the store names no reviewers, so anyone off the team may review."""
-PROJECT = "10234-2024-SD"
 
 
 @pytest.fixture(autouse=True)
@@ -49,39 +44,8 @@ def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gitrepo.GitRepo, "clock", staticmethod(lambda: datetime(2024, 4, 11, 4, 0, tzinfo=UTC)))
 
 
-@contextmanager
-def seed_store(tmp_path: Path, audit: Audit, stage: str) -> Iterator[AuditStore]:
-    """A store holding the seed audit at `stage`, created by someone off the team (as the demo is)."""
-    audit.stage = stage  # type: ignore[assignment]
-    with AuditStore.open(tmp_path / "store", create=True) as opened:
-        opened.save(audit, base=None, user=Identity("Test", "t@example.org"))
-        yield opened
-
-
 @pytest.fixture
 def store(tmp_path: Path, sample: Audit) -> Iterator[AuditStore]:
     """The seed audit as it is: in conclusion."""
     with seed_store(tmp_path, sample, "conclusion") as opened:
         yield opened
-
-
-def make_app(store: AuditStore, language: str = "en", user: Identity = LEADER) -> AuditdeskApp:
-    return AuditdeskApp(store, user, language=language)
-
-
-async def listed(pilot: Pilot[None]) -> None:
-    """Wait until the store browser shows its list (read in a background thread)."""
-    for _ in range(1000):
-        screen = pilot.app.screen
-        if not (isinstance(screen, BrowserScreen) and screen.listing):
-            break
-        await pilot.pause(0.005)
-    await pilot.pause()
-
-
-@asynccontextmanager
-async def started(app: AuditdeskApp, size: tuple[int, int] = (80, 24)) -> AsyncIterator[Pilot[None]]:
-    """Run the app headless, with the audit list shown."""
-    async with app.run_test(size=size) as pilot:
-        await listed(pilot)
-        yield pilot

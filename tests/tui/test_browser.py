@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import tomllib
 
+from support.tui import make_app, started
 from textual.widgets import DataTable
 
 from auditdesk.store.audits import AuditStore
 from auditdesk.tui.screens.browser import BrowserScreen
 from auditdesk.tui.screens.conclusion import ConclusionScreen
 from auditdesk.tui.screens.planning import PlanningScreen
-
-from .conftest import make_app, started
 
 
 def rows(app: object) -> list[str]:

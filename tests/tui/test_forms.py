@@ -5,11 +5,10 @@ from __future__ import annotations
 import tomllib
 from typing import Any
 
+from support.tui import PROJECT, commits, make_app, started
+
 from auditdesk.store.audits import AuditStore
 from auditdesk.tui.screens.planning import PlanningScreen
-
-from .conftest import PROJECT, make_app, started
-from .test_scoring import commits
 
 
 def saved(store: AuditStore) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.tui import LEADER, REVIEWER, commits, make_app, started
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
@@ -21,9 +22,6 @@ from auditdesk.tui.screens.review import ReviewScreen
 from auditdesk.tui.screens.scoring import ScoringScreen
 from auditdesk.tui.widgets.choice_field import ChoiceField
 from auditdesk.tui.widgets.record_list import RecordList
-
-from .conftest import LEADER, REVIEWER, make_app, started
-from .test_scoring import commits
 
 NEW = "20001-2025-TX"
 NA, SAMPLED = "A3", "A5"

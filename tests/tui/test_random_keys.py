@@ -11,10 +11,9 @@ import random
 
 import pytest
 from support import fsck_clean
+from support.tui import make_app, started
 
 from auditdesk.store.audits import AuditStore
-
-from .conftest import make_app, started
 
 # Everything a person might hit, except quitting (ctrl+q) which ends the run by design.
 KEYS = [*"0123456789abcdegmnorsuwx/. -", "enter", "escape", "tab", "shift+tab", "up", "down", "left", "right",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
 import tomllib
 from pathlib import Path
+
+from support.tui import LEADER, PROJECT, commits, make_app, seed_store, started
 
 from auditdesk.audit.document import Audit
 from auditdesk.criteria.results import ItemResult
@@ -12,16 +13,9 @@ from auditdesk.store.audits import AuditStore
 from auditdesk.tui.screens.scoring import ScoringScreen
 from auditdesk.tui.widgets.score_summary import ScoreSummary
 
-from .conftest import LEADER, PROJECT, make_app, seed_store, started
-
 
 def saved_items(store: AuditStore) -> dict[str, dict[str, object]]:
     return tomllib.loads((store.root / "audits" / f"{PROJECT}.toml").read_text("utf-8"))["items"]
-
-
-def commits(store: AuditStore) -> list[str]:
-    out = subprocess.run(["git", "-C", str(store.root), "log", "--format=%s"], capture_output=True, text=True, check=True)
-    return out.stdout.splitlines()
 
 
 def summary(app: object) -> str:

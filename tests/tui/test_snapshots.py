@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.tui import listed, make_app, seed_store
 
 from auditdesk.audit.document import Audit
 from auditdesk.store.audits import AuditStore
-
-from .conftest import listed, make_app, seed_store
 
 BOTH = ("en", "zh")
 # screen: (keys from the store browser, terminal size, languages).  The audit is

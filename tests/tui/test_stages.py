@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from support.tui import LEADER, PROJECT, REVIEWER, commits, make_app, seed_store, started
 
 from auditdesk.audit import stages, workflow
 from auditdesk.audit.document import Audit, new_audit
@@ -21,9 +22,6 @@ from auditdesk.tui.dialogs.choice import ChoiceDialog
 from auditdesk.tui.screens.browser import BrowserScreen
 from auditdesk.tui.screens.scoring import ScoringScreen
 from auditdesk.tui.widgets.stage_progress import StageProgress, blocking
-
-from .conftest import LEADER, PROJECT, REVIEWER, make_app, seed_store, started
-from .test_scoring import commits
 
 NOW = dt.datetime(2024, 4, 12, 9, 0, tzinfo=dt.UTC)
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from support.tui import LEADER, PROJECT
 
 from auditdesk.criteria.results import ItemResult
 from auditdesk.errors import AuditdeskError, InvalidInput
@@ -17,8 +18,6 @@ from auditdesk.tui import app as app_module
 from auditdesk.tui.i18n import ENGLISH_VOCABULARY, MESSAGES, Translator, language_from
 from auditdesk.tui.session import AuditSession
 from auditdesk.tui.settings import Settings, load_settings
-
-from .conftest import LEADER, PROJECT
 
 
 def fields(text: str) -> set[str]:

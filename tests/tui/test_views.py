@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.tui import LEADER, make_app, started
 from textual.command import CommandPalette
 
 from auditdesk.store.audits import AuditStore
@@ -13,8 +14,6 @@ from auditdesk.tui.app import AuditdeskApp
 from auditdesk.tui.dialogs.help import HelpScreen
 from auditdesk.tui.screens.report import ReportScreen
 from auditdesk.tui.screens.review import ReviewScreen
-
-from .conftest import LEADER, make_app, started
 
 
 async def test_report_preview_and_writing_it(store: AuditStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,50 +1,30 @@
-"""Helpers of the reliability tests: the CLI in-process and as a subprocess,
-plain git as a person runs it, and the checks every fault test ends with
-(``git fsck`` clean, every audit parses, the working tree matches HEAD)."""
+"""What the reliability tests share: the seed as bytes, the CLI as a subprocess,
+and the checks every fault test ends with (``git fsck`` clean, every audit
+parses, the working tree matches HEAD)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-from support import fsck_clean, git
-
 from auditdesk.audit.document import load_audit
-from auditdesk.cli import main
 from auditdesk.criteria.catalog import Catalogs
+from support.cli import Run
+from support.git import child_env, fsck_clean, git
+from support.seed import LEADER as LEADER_IDENTITY
+from support.seed import PROJECT_NO, SAMPLE
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_PATH = ROOT / "auditdesk" / "demo" / "10234-2024-SD.toml"
-SAMPLE = SAMPLE_PATH.read_bytes()
-AUDIT = "10234-2024-SD"
-LEADER = "韩永师 <han@example.org>"
-#: The `run` fixture: ``run(*argv)`` → (exit code, stdout, stderr).
-Run = Callable[..., tuple[int, str, str]]
+__all__ = ["AUDIT", "LEADER", "SAMPLE", "Run", "audits_at", "cli_cmd", "cli_env", "consistent", "line_of"]
 
-
-def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """``auditdesk.cli.main(argv)`` → (exit code, stdout, stderr); never a traceback."""
-    try:
-        code = main([*argv])
-    except SystemExit as exc:  # argparse usage errors
-        code = exc.code if isinstance(exc.code, int) else 2
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.err, captured.err
-    return code, captured.out, captured.err
-
-
-def cli_env(**extra: str) -> dict[str, str]:
-    """Environment for ``python -m auditdesk`` in a subprocess, with this process's imports."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-    env.update(extra)
-    return env
+AUDIT = PROJECT_NO
+#: The seed's team leader as ``--user`` takes it.
+LEADER = f"{LEADER_IDENTITY.name} <{LEADER_IDENTITY.email}>"
+cli_env = child_env
 
 
 def cli_cmd(*argv: str) -> list[str]:
+    """``python -m auditdesk …`` with this interpreter (run it with ``env=cli_env()``)."""
     return [sys.executable, "-m", "auditdesk", *argv]
 
 
@@ -71,6 +51,7 @@ def consistent(repo: Path, *, bare: bool = False) -> int:
 
 
 def line_of(data: bytes, needle: bytes, occurrence: int = 1) -> int:
+    """The line number of the ``occurrence``-th ``needle`` in ``data``."""
     start = -1
     for _ in range(occurrence):
         start = data.index(needle, start + 1)

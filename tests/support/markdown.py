@@ -1,4 +1,4 @@
-"""Reading a rendered report back the way a browser would: through markdown-it-py."""
+"""A rendered report read back the way a browser would: through markdown-it-py."""
 
 from __future__ import annotations
 

@@ -1,14 +1,11 @@
-"""Helpers shared by test folders (on sys.path through pytest's `pythonpath`)."""
+"""git as a person runs it, and the checks that a repository or a process tree is sound."""
 
 from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
-
-import pytest
-
-from auditdesk.cli import main
 
 
 def git(repo: Path, *args: str, check: bool = True, input: str | None = None) -> str:
@@ -42,20 +39,8 @@ def session_alive(sid: int) -> bool:
     return False
 
 
-class Cli:
-    """`auditdesk …` in-process, on a default store unless the call names one.
-
-    Every call returns (exit status, stdout, stderr) and checks that no
-    traceback reached the user.
-    """
-
-    def __init__(self, capsys: pytest.CaptureFixture[str], store: Path) -> None:
-        self.capsys = capsys
-        self.store = store
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        argv = [*args] if "--store" in args else [*args, "--store", str(self.store)]
-        code = main(argv)
-        captured = self.capsys.readouterr()
-        assert "Traceback" not in captured.err
-        return code, captured.out, captured.err
+def child_env(**extra: str) -> dict[str, str]:
+    """Environment for a Python subprocess (a worker, ``python -m auditdesk``) with this process's imports."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    env.update(extra)
+    return env

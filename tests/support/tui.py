@@ -1,0 +1,61 @@
+"""The terminal app under Textual's pilot: a store holding the seed, the app on it, started headless.
+
+Importing this module imports Textual and the app; the fixtures that keep
+the app steady (no blinking cursors, fast key presses) are in tests/tui/conftest.py.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from auditdesk.audit.document import Audit
+from auditdesk.audit.identity import Identity
+from auditdesk.store.audits import AuditStore
+from auditdesk.tui.app import AuditdeskApp
+from auditdesk.tui.screens.browser import BrowserScreen
+from support.seed import LEADER, REVIEWER
+from support.seed import PROJECT_NO as PROJECT
+
+__all__ = ["LEADER", "PROJECT", "REVIEWER", "commits", "listed", "make_app", "seed_store", "started"]
+
+
+@contextmanager
+def seed_store(tmp_path: Path, audit: Audit, stage: str) -> Iterator[AuditStore]:
+    """A store holding the seed audit at `stage`, created by someone off the team (as the demo is)."""
+    audit.stage = stage  # type: ignore[assignment]
+    with AuditStore.open(tmp_path / "store", create=True) as opened:
+        opened.save(audit, base=None, user=Identity("Test", "t@example.org"))
+        yield opened
+
+
+def make_app(store: AuditStore, language: str = "en", user: Identity = LEADER) -> AuditdeskApp:
+    return AuditdeskApp(store, user, language=language)
+
+
+async def listed(pilot: Pilot[None]) -> None:
+    """Wait until the store browser shows its list (read in a background thread)."""
+    for _ in range(1000):
+        screen = pilot.app.screen
+        if not (isinstance(screen, BrowserScreen) and screen.listing):
+            break
+        await pilot.pause(0.005)
+    await pilot.pause()
+
+
+@asynccontextmanager
+async def started(app: AuditdeskApp, size: tuple[int, int] = (80, 24)) -> AsyncIterator[Pilot[None]]:
+    """Run the app headless, with the audit list shown."""
+    async with app.run_test(size=size) as pilot:
+        await listed(pilot)
+        yield pilot
+
+
+def commits(store: AuditStore) -> list[str]:
+    """The store's commit subjects, newest first."""
+    out = subprocess.run(["git", "-C", str(store.root), "log", "--format=%s"], capture_output=True, text=True, check=True)
+    return out.stdout.splitlines()
