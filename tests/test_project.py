@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import ast
 import re
 import subprocess
 import sys
@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.gate import load_gate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,11 +42,7 @@ def test_domain_core_imports_no_textual_git_or_markdown() -> None:
 
 
 def _gate() -> Any:
-    spec = importlib.util.spec_from_file_location("auditdesk_gate", ROOT / "scripts" / "check.py")
-    assert spec and spec.loader
-    gate = sys.modules.setdefault("auditdesk_gate", importlib.util.module_from_spec(spec))
-    spec.loader.exec_module(gate)
-    return gate
+    return load_gate()
 
 
 def test_imports_flow_one_way() -> None:
@@ -70,3 +67,37 @@ def test_the_layer_check_catches_an_upward_import(tmp_path: Path, layer: str, st
     found[f"auditdesk.{layer}.planted"] = planted
     problems = [f for f in gate.check_layers(found) if f.path == planted]
     assert len(problems) == 1, problems
+
+
+def test_helpers_are_imported_one_way() -> None:
+    """Helpers come from tests/support/ by absolute import (`from support.tui import make_app`):
+    no edits of sys.path, no conftest or test module imported, no file loaded by its path."""
+    tests = ROOT / "tests"
+    local = {p.stem for p in tests.rglob("*.py") if "support" not in p.relative_to(tests).parts}
+    found = []
+    for path in sorted(tests.rglob("*.py")):
+        rel = path.relative_to(ROOT)
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                found.append(f"{rel}:{node.lineno}: relative import of {'.' * node.level}{node.module or ''}")
+            elif isinstance(node, ast.ImportFrom | ast.Import):
+                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+                found += [f"{rel}:{node.lineno}: imports the test module {n}" for n in names if n.split(".")[0] in local]
+            elif isinstance(node, ast.Attribute) and ast.unparse(node) in ("sys.path.insert", "sys.path.append"):
+                found.append(f"{rel}:{node.lineno}: changes sys.path")
+            elif isinstance(node, ast.Attribute) and node.attr == "spec_from_file_location" and rel.parts[1] != "support":
+                found.append(f"{rel}:{node.lineno}: loads a module by its path")
+    assert found == [], "import helpers from tests/support/ (see its __init__.py)"
+
+
+def test_the_size_check_wants_a_reason_at_the_top_of_a_long_module(tmp_path: Path) -> None:
+    gate = _gate()
+    body = "x = 1\n" * gate.MAX_LINES
+    bare, reasoned, mentioned, short = (tmp_path / f"{n}.py" for n in ("bare", "reasoned", "mentioned", "short"))
+    bare.write_text('"""A module."""\n' + body)
+    reasoned.write_text('"""A module.\n\nWhy this module is long: one table, kept whole.\n"""\n' + body)
+    mentioned.write_text('"""A module that says "Why this module is long:" in passing."""\n' + body)
+    short.write_text('"""A module."""\n' + body[: -len("x = 1\n")])
+    problems, notes = gate.check_size([bare, reasoned, mentioned, short], allowed={})
+    assert [p.path for p in problems] == [bare, mentioned]
+    assert len(notes) == 1 and "with its reason" in notes[0]
