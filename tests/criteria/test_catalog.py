@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support import line_of
 
 from auditdesk.criteria.catalog import BUILTIN_DIR, Catalog, Catalogs, parse_catalog
 from auditdesk.errors import InvalidInput
@@ -30,13 +31,6 @@ def test_hash_ignores_comments_and_layout(catalog: Catalog) -> None:
     assert parse_catalog(edited.encode(), "x").hash == catalog.hash
     changed = SOURCE.replace("level = \"十星级\"", "level = \"10星\"")
     assert parse_catalog(changed.encode(), "x").hash != catalog.hash
-
-
-def line_of(text: str, needle: str, occurrence: int = 1) -> int:
-    start = -1
-    for _ in range(occurrence):
-        start = text.index(needle, start + 1)
-    return text[:start].count("\n") + 1
 
 
 def problems(text: str) -> list[str]:

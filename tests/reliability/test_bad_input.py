@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 import pytest
-from support import git
-from support.reliability import AUDIT, LEADER, SAMPLE, Run, consistent, line_of
+from support import git, line_of
+from support.reliability import AUDIT, LEADER, SAMPLE, Run, consistent
 
 from auditdesk.audit.document import from_toml, to_toml
 from auditdesk.criteria.catalog import BUILTIN_DIR
@@ -150,13 +150,17 @@ def _expand(template: str, f: Path, data: bytes) -> str:
     return out
 
 
-@pytest.mark.parametrize(("case", "data", "expected"), FILE_CASES, ids=[c[0] for c in FILE_CASES])
-def test_hand_edited_file_gets_exact_located_message(run: Run, tmp_path: Path, case: str, data: bytes, expected: list[str]) -> None:
-    f = tmp_path / "audit.toml"
+def assert_validate_says(run: Run, f: Path, data: bytes, expected: list[str]) -> None:
+    """`auditdesk validate` on a file holding `data`: exit 1, nothing on stdout, exactly the `expected` lines."""
     f.write_bytes(data)
     code, out, err = run("validate", str(f))
     assert code == 1 and out == ""
     assert err == "".join(_expand(e, f, data) + "\n" for e in expected) + TAIL
+
+
+@pytest.mark.parametrize(("case", "data", "expected"), FILE_CASES, ids=[c[0] for c in FILE_CASES])
+def test_hand_edited_file_gets_exact_located_message(run: Run, tmp_path: Path, case: str, data: bytes, expected: list[str]) -> None:
+    assert_validate_says(run, tmp_path / "audit.toml", data, expected)
 
 
 def test_crlf_file_is_accepted_and_committed_canonically(run: Run, demo: Path) -> None:
@@ -209,11 +213,7 @@ CATALOG_CASES: list[tuple[str, bytes, list[str]]] = [
 
 @pytest.mark.parametrize(("case", "data", "expected"), CATALOG_CASES, ids=[c[0] for c in CATALOG_CASES])
 def test_broken_catalog_passed_to_validate(run: Run, tmp_path: Path, case: str, data: bytes, expected: list[str]) -> None:
-    f = tmp_path / "catalog.toml"
-    f.write_bytes(data)
-    code, out, err = run("validate", str(f))
-    assert code == 1 and out == ""
-    assert err == "".join(_expand(e, f, data) + "\n" for e in expected) + TAIL
+    assert_validate_says(run, tmp_path / "catalog.toml", data, expected)
 
 
 def test_a_section_without_items_is_refused_not_crashed(run: Run, tmp_path: Path) -> None:

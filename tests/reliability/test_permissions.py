@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import git
+from support import git, with_umask
 from support.reliability import AUDIT, LEADER, Run, cli_cmd, cli_env, consistent
 
 from auditdesk.store import git as gitrepo
@@ -58,11 +58,8 @@ def test_shared_store_is_group_writable_never_world_writable(run: Run, tmp_path:
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", replace)
-    old = os.umask(umask)
-    try:
+    with with_umask(umask):
         _exercise(run, store)
-    finally:
-        os.umask(old)
     assert git(store, "config", "core.sharedRepository").strip() == "1"
     for path, mode in modes(store).items():
         assert not mode & 0o002, f"{path} is world-writable ({oct(mode)})"
@@ -83,12 +80,9 @@ def test_shared_store_is_group_writable_never_world_writable(run: Run, tmp_path:
 
 def test_private_store_follows_the_umask(run: Run, tmp_path: Path) -> None:
     store = tmp_path / "private"
-    old = os.umask(0o022)
-    try:
+    with with_umask(0o022):
         assert run("demo", "--store", str(store), "--user", LEADER)[0] == 0
         assert run("score", AUDIT, "B17=97", "--store", str(store))[0] == 0
-    finally:
-        os.umask(old)
     assert stat.S_IMODE((store / "audits" / f"{AUDIT}.toml").stat().st_mode) == 0o644
     assert not [p for p, m in modes(store).items() if m & 0o022 and not stat.S_ISLNK(m)]
 
@@ -154,11 +148,8 @@ def test_second_user_in_the_group_can_save(run: Run, world: Path, umask: int) ->
     """Found here: under umask 077 the store's lock file was created 0600 although
     the store is shared, and the second user got a PermissionError traceback."""
     store = world / "store"
-    old = os.umask(umask)
-    try:
+    with with_umask(umask):
         _exercise(run, store)
-    finally:
-        os.umask(old)
     _chgrp(store, GROUP)
     other = "Wu Member <wu@example.org>"
     assert as_nobody(world, "new", "--catalog", "cts-isc-jsgf-05", "--project-no", "P-2", "--org", "乙公司",
@@ -183,11 +174,8 @@ def test_untrusted_store_says_how_to_trust_it(run: Run, world: Path) -> None:
 
 def test_user_without_write_permission_gets_a_clear_message(run: Run, world: Path) -> None:
     store = world / "store"
-    old = os.umask(0o022)
-    try:
+    with with_umask(0o022):
         assert run("demo", "--store", str(store), "--user", LEADER)[0] == 0
-    finally:
-        os.umask(old)
     head = git(store, "rev-parse", "HEAD")
     code, out, _ = as_nobody(world, "show", AUDIT, "--store", str(store))  # reading needs no write access
     assert code == 0 and "138.33" in out

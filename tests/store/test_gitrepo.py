@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from support import child_env, fsck_clean, git, session_alive
+from support import child_env, fsck_clean, git, session_alive, with_umask
 from support.crash import crash_content, crash_relpath, crash_seq
 
 from auditdesk.audit.identity import Identity
@@ -150,8 +150,7 @@ def test_hand_edit_is_reported_and_never_overwritten(store: GitRepo) -> None:
 
 
 def test_shared_group_store_files_are_group_writable_never_world(tmp_path: Path) -> None:
-    old = os.umask(0o022)
-    try:
+    with with_umask(0o022):
         with GitRepo.init(tmp_path / "shared", shared_group=True) as repo:
             repo.save("audits/s.toml", b"s\n", base=None, author=ALICE, message="m")
             file_mode = stat.S_IMODE((repo.path / "audits/s.toml").stat().st_mode)
@@ -161,8 +160,6 @@ def test_shared_group_store_files_are_group_writable_never_world(tmp_path: Path)
         with GitRepo.init(tmp_path / "private") as repo:
             repo.save("a.toml", b"s\n", base=None, author=ALICE, message="m")
             assert stat.S_IMODE((repo.path / "a.toml").stat().st_mode) == 0o644
-    finally:
-        os.umask(old)
 
 
 def test_tag(store: GitRepo) -> None:

@@ -3,9 +3,9 @@
 ``tests/`` is on ``sys.path`` (pyproject's ``pythonpath``), so every test takes
 its helpers from this package:
 
-    from support import Cli, fsck_clean, git           # git as a person runs it, the CLI in-process
+    from support import Cli, fsck_clean, git, line_of  # git as a person runs it, the CLI in-process
     from support.seed import LEADER, PROJECT_NO, SAMPLE  # the seed audit
-    from support.reliability import consistent, line_of  # the checks every fault test ends with
+    from support.reliability import consistent          # the checks every fault test ends with
     from support.markdown import blocks, tables         # a rendered report read back as a browser would
     from support.tui import make_app, started           # the terminal app under a pilot (imports Textual)
     from support.crash import crash_content             # the crash test's self-checking files
@@ -17,6 +17,7 @@ conftest or another test module (tests/test_project.py checks that).
 """
 
 from support.cli import Cli, Run, run_cli
-from support.git import child_env, fsck_clean, git, session_alive
+from support.git import child_env, fsck_clean, git, session_alive, with_umask
+from support.text import line_of
 
-__all__ = ["Cli", "Run", "child_env", "fsck_clean", "git", "run_cli", "session_alive"]
+__all__ = ["Cli", "Run", "child_env", "fsck_clean", "git", "line_of", "run_cli", "session_alive", "with_umask"]

@@ -1,10 +1,12 @@
-"""git as a person runs it, and the checks that a repository or a process tree is sound."""
+"""git as a person runs it, the checks that a repository or a process tree is sound, and the umask."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -44,3 +46,13 @@ def child_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     env.update(extra)
     return env
+
+
+@contextmanager
+def with_umask(mask: int) -> Iterator[None]:
+    """The process umask set to ``mask`` inside the block, and put back after it."""
+    old = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(old)

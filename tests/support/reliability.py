@@ -15,7 +15,7 @@ from support.git import child_env, fsck_clean, git
 from support.seed import LEADER as LEADER_IDENTITY
 from support.seed import PROJECT_NO, SAMPLE
 
-__all__ = ["AUDIT", "LEADER", "SAMPLE", "Run", "audits_at", "cli_cmd", "cli_env", "consistent", "line_of"]
+__all__ = ["AUDIT", "LEADER", "SAMPLE", "Run", "audits_at", "cli_cmd", "cli_env", "consistent"]
 
 AUDIT = PROJECT_NO
 #: The seed's team leader as ``--user`` takes it.
@@ -48,11 +48,3 @@ def consistent(repo: Path, *, bare: bool = False) -> int:
     if not bare:
         assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
     return len(found)
-
-
-def line_of(data: bytes, needle: bytes, occurrence: int = 1) -> int:
-    """The line number of the ``occurrence``-th ``needle`` in ``data``."""
-    start = -1
-    for _ in range(occurrence):
-        start = data.index(needle, start + 1)
-    return data[:start].count(b"\n") + 1
