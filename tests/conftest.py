@@ -26,6 +26,13 @@ def pytest_report_header() -> str:
     return f"hypothesis profile: {PROFILE} (set {profiles.VARIABLE}=thorough for a long random run)"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked slow first, otherwise in file order: with ``-n 2`` the long
+    ones start at once beside everything else, instead of running alone at the end
+    while the other worker waits (``--dist worksteal`` then evens out the rest)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return Catalogs().get("cts-isc-jsgf-05")

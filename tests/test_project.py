@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+from support import profiles
 from support.gate import load_gate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,3 +103,10 @@ def test_the_size_check_wants_a_reason_at_the_top_of_a_long_module(tmp_path: Pat
     problems, notes = gate.check_size([bare, reasoned, mentioned, short], allowed={})
     assert [p.path for p in problems] == [bare, mentioned]
     assert len(notes) == 1 and "with its reason" in notes[0]
+
+
+def test_property_tests_are_derandomised_unless_a_thorough_run_is_asked_for() -> None:
+    """CI's Hypothesis profile draws the same examples every run (tests/support/profiles.py)."""
+    chosen = profiles.profile()
+    assert (settings.default.derandomize == (chosen == "ci") and settings.default.database is None) or chosen == "thorough"
+    assert profiles.scaled(80) == (800 if chosen == "thorough" else 80)

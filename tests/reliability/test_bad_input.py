@@ -335,6 +335,7 @@ def test_missing_audit_and_hostile_revision(run: Run, demo: Path) -> None:
 # ---------------------------------------------------------------- gigantic text
 
 
+@pytest.mark.slow
 def test_five_megabyte_overview_works_through_the_cli(run: Run, demo: Path, tmp_path: Path) -> None:
     """A 5 MB overview (realistic prose, 5,000 paragraphs) is committed, scored,
     shown and rendered to Markdown and HTML within seconds: it works, nothing hangs."""

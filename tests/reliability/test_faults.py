@@ -277,6 +277,7 @@ def test_push_overtaken_says_sync_again(pair: tuple[Path, Path, Path]) -> None:
     assert str(caught.value) == "cannot push to origin: fetch first; someone pushed meanwhile: run sync again"
 
 
+@pytest.mark.slow
 def test_sigkill_during_sync_at_random_moments(pair: tuple[Path, Path, Path], run: Run) -> None:
     """16 `auditdesk sync` processes killed at random moments while fetching,
     merging and pushing (half only the Python process, half the whole process

@@ -27,6 +27,7 @@ import tomllib
 from decimal import Decimal
 from typing import Any
 
+import pytest
 import tomli_w
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -174,6 +175,7 @@ def lf(value: Any) -> Any:
 # ------------------------------------------------------------ valid audits
 
 
+@pytest.mark.slow
 @FUZZ
 @given(audits())
 def test_valid_audit_round_trips_exactly(audit: Audit) -> None:
@@ -194,6 +196,7 @@ def test_crlf_in_free_text_becomes_lf() -> None:
     assert (again.conclusion.overview, again.conclusion.suggestions) == ("一\n二", "a\rb")
 
 
+@pytest.mark.slow
 @FUZZ
 @given(audits())
 def test_scoring_invariants(audit: Audit) -> None:
@@ -221,6 +224,7 @@ def test_scoring_invariants(audit: Audit) -> None:
     assert set(card.unscored) == {c for c in CODES if not (audit.items.get(c) and audit.items[c].is_scored)}
 
 
+@pytest.mark.slow
 @settings(max_examples=scaled(60), deadline=None)
 @given(audits(), st.sampled_from(CODES), PCT, PCT)
 def test_a_higher_percentage_never_lowers_a_score(audit: Audit, code: str, a: Decimal, b: Decimal) -> None:
@@ -284,6 +288,7 @@ def test_byte_mutations_of_an_audit_are_refused_or_loaded(data: bytes) -> None:
     _loads_or_refuses(data)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.data())
 def test_byte_mutations_of_generated_audits(data: st.DataObject) -> None:

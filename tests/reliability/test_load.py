@@ -20,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from support import git
 from support.reliability import cli_env, consistent
 
@@ -32,6 +33,7 @@ WRITERS = 8
 WORKER = Path(__file__).with_name("load_worker.py")
 
 
+@pytest.mark.slow
 def test_eight_writers_lose_nothing(tmp_path: Path) -> None:
     seconds = min(float(os.environ.get("AUDITDESK_LOAD_SECONDS", "10")), 30.0)
     path = tmp_path / "store"

@@ -319,6 +319,7 @@ def test_recover_refreshes_an_index_left_behind(store: GitRepo) -> None:
 # ------------------------------------------------------- several processes
 
 
+@pytest.mark.slow
 def test_two_processes_saving_different_files(store: GitRepo) -> None:
     start = int(git(store.path, "rev-list", "--count", "HEAD"))
     procs = []
@@ -363,6 +364,7 @@ def test_two_processes_saving_the_same_file_from_the_same_base(store: GitRepo, t
     fsck_clean(store.path)
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_loses_nothing_saved(tmp_path: Path) -> None:
     """30 writers killed mid-loop: half only the Python process (git children
     finish as orphans), half the whole process group (git dies mid-write too,
@@ -427,6 +429,7 @@ def _fds_and_children() -> tuple[int, int]:
     return len(os.listdir("/proc/self/fd")), children
 
 
+@pytest.mark.slow
 def test_fds_and_child_processes_stay_flat(store: GitRepo) -> None:
     blobs: dict[str, str | None] = {"a.toml": None, "b/c.toml": None}
     for relpath in blobs:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
+import pytest
 from support.tui import make_app, started
 from textual.widgets import DataTable
 
@@ -34,6 +35,7 @@ async def test_lists_filters_and_opens_on_the_stage_view(store: AuditStore) -> N
         assert isinstance(app.screen, ConclusionScreen)
 
 
+@pytest.mark.slow
 async def test_new_audit_with_keys(store: AuditStore) -> None:
     app = make_app(store)
     async with started(app) as pilot:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from typing import Any
 
+import pytest
 from support.tui import PROJECT, commits, make_app, started
 
 from auditdesk.store.audits import AuditStore
@@ -24,6 +25,7 @@ async def tab_to(pilot: Any, field_id: str, key: str = "tab") -> None:
     raise AssertionError(f"{key} never reached {field_id}")
 
 
+@pytest.mark.slow
 async def test_text_is_saved_when_leaving_the_field(store: AuditStore) -> None:
     before = commits(store)
     app = make_app(store)
@@ -40,6 +42,7 @@ async def test_text_is_saved_when_leaving_the_field(store: AuditStore) -> None:
     assert len(commits(store)) == len(before) + 1
 
 
+@pytest.mark.slow
 async def test_invalid_date_is_shown_and_not_saved(store: AuditStore) -> None:
     app = make_app(store)
     async with started(app) as pilot:
@@ -59,6 +62,7 @@ async def test_invalid_date_is_shown_and_not_saved(store: AuditStore) -> None:
     assert str(saved(store)["planning"]["audit_to"]) == "2024-04-12"
 
 
+@pytest.mark.slow
 async def test_remote_facts_only_with_remote_auditing_and_team_editing(store: AuditStore) -> None:
     app = make_app(store)
     async with started(app) as pilot:
@@ -76,6 +80,7 @@ async def test_remote_facts_only_with_remote_auditing_and_team_editing(store: Au
     assert planning["team"][1] == {"code": "X1", "name": "李", "role": "expert"}
 
 
+@pytest.mark.slow
 async def test_a_recommended_star_unlike_the_computed_one_needs_a_justification(store: AuditStore) -> None:
     app = make_app(store)
     async with started(app) as pilot:

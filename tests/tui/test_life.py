@@ -23,6 +23,8 @@ from auditdesk.tui.screens.scoring import ScoringScreen
 from auditdesk.tui.widgets.choice_field import ChoiceField
 from auditdesk.tui.widgets.record_list import RecordList
 
+pytestmark = pytest.mark.slow  # one audit's whole life through the keys: about a minute
+
 NEW = "20001-2025-TX"
 NA, SAMPLED = "A3", "A5"
 # What to type where F9 leads, when the default ("x", or the next choice) is not right.

@@ -15,6 +15,8 @@ from support.tui import make_app, started
 
 from auditdesk.store.audits import AuditStore
 
+pytestmark = pytest.mark.slow  # 90 random keys per view, each waited out
+
 # Everything a person might hit, except quitting (ctrl+q) which ends the run by design.
 KEYS = [*"0123456789abcdegmnorsuwx/. -", "enter", "escape", "tab", "shift+tab", "up", "down", "left", "right",
         "pageup", "pagedown", "home", "end", "delete", "backspace", "ctrl+s", "ctrl+p",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pytest
 from support.tui import LEADER, PROJECT, commits, make_app, seed_store, started
 
 from auditdesk.audit.document import Audit
@@ -44,6 +45,7 @@ async def test_typing_a_percentage_updates_totals_and_commits(store: AuditStore)
     assert after[0].startswith(f"{PROJECT}: score B17 95 → 97")
 
 
+@pytest.mark.slow
 async def test_not_applicable_asks_for_the_reason(store: AuditStore) -> None:
     app = make_app(store)
     async with started(app) as pilot:
@@ -83,6 +85,7 @@ async def test_invalid_percentages_show_an_error_and_save_nothing(store: AuditSt
     assert commits(store) == before
 
 
+@pytest.mark.slow
 async def test_conflict_is_reported_and_nothing_is_lost(store: AuditStore) -> None:
     app = make_app(store)
     async with started(app) as pilot:
@@ -115,6 +118,7 @@ async def test_an_audit_under_review_is_read_only(tmp_path: Path, sample: Audit)
         assert commits(store) == before
 
 
+@pytest.mark.slow
 async def test_special_deduction_and_sampling_statement(store: AuditStore) -> None:
     app = make_app(store)
     async with started(app) as pilot:

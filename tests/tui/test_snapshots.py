@@ -18,6 +18,8 @@ from support.tui import listed, make_app, seed_store
 from auditdesk.audit.document import Audit
 from auditdesk.store.audits import AuditStore
 
+pytestmark = pytest.mark.slow  # each of the 31 renders takes 2–4.5 s
+
 BOTH = ("en", "zh")
 # screen: (keys from the store browser, terminal size, languages).  The audit is
 # on site, so Enter opens the scoring view.

@@ -151,6 +151,7 @@ async def test_the_list_is_read_in_the_background(store: AuditStore, monkeypatch
         assert "1 of 1 audits" in str(screen.query_one("#browser-title").content)
 
 
+@pytest.mark.slow
 async def test_items_scored_meanwhile_by_someone_else_show_up_in_review(store: AuditStore) -> None:
     app = make_app(store)
     async with started(app) as pilot:

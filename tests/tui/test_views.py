@@ -16,6 +16,7 @@ from auditdesk.tui.screens.report import ReportScreen
 from auditdesk.tui.screens.review import ReviewScreen
 
 
+@pytest.mark.slow
 async def test_report_preview_and_writing_it(store: AuditStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     app = make_app(store)
