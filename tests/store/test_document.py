@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import line_of
 from support.profiles import scaled
 
 from auditdesk.audit.document import Audit, Member, check_project_no, from_toml, load_audit, new_audit, to_toml
@@ -58,10 +59,6 @@ def errors(data: bytes, catalog: Catalog | None = None) -> list[str]:
     return [str(p) for p in info.value.problems]
 
 
-def line(data: bytes, needle: bytes) -> int:
-    return data[: data.index(needle)].count(b"\n") + 1
-
-
 @pytest.mark.parametrize(
     ("old", "new", "at", "expected"),
     [
@@ -83,7 +80,7 @@ def test_hand_edit_mistakes_name_line_and_field(sample_bytes: bytes, catalog: Ca
     assert old in sample_bytes
     data = sample_bytes.replace(old, new, 1)
     found = errors(data, catalog)
-    assert [p for p in found if expected in p] == [p for p in found if p.startswith(f"a.toml:{line(data, at)}: ") and expected in p] != [], found
+    assert [p for p in found if expected in p] == [p for p in found if p.startswith(f"a.toml:{line_of(data, at)}: ") and expected in p] != [], found
 
 
 def test_every_problem_is_listed_not_only_the_first(sample_bytes: bytes, catalog: Catalog) -> None:
@@ -122,7 +119,7 @@ def test_audit_naming_a_missing_catalog_version(sample_bytes: bytes) -> None:
     data = sample_bytes.replace(b'version = "2024"', b'version = "1999"')
     with pytest.raises(InvalidInput) as info:
         load_audit(data, "a.toml", Catalogs())
-    assert str(info.value).startswith(f"a.toml:{line(data, b'[catalog]')}: catalog: unknown catalog cts-isc-jsgf-05@1999 (known: cts-isc-jsgf-05@2024)")
+    assert str(info.value).startswith(f"a.toml:{line_of(data, b'[catalog]')}: catalog: unknown catalog cts-isc-jsgf-05@1999 (known: cts-isc-jsgf-05@2024)")
 
 
 @pytest.mark.parametrize("bad", ["../x", "a/b", "/etc/passwd", "x\x00y", "a\nb", "\u202eabc", "..", ".hidden", "-rf", "", "a" * 65, "a b"])
