@@ -160,6 +160,8 @@ class Member:
     certificate: str = ""
     professional_code: str = ""
     phone: str = ""
+    person: str = ""
+    """The registered person's id (people.toml); empty in files from before the registry."""
 
 
 @dataclass
@@ -243,12 +245,16 @@ class Transition:
     by: str
     at: dt.datetime
     reason: str = ""
+    person: str = ""
+    """The registered id of who made the move (`by` is their name, for the report)."""
 
 
 @dataclass
 class Review:
     reviewer: str = ""
     comments: str = ""
+    person: str = ""
+    """The reviewer's registered id."""
 
 
 @dataclass

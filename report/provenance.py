@@ -65,12 +65,22 @@ def verify(store: AuditStore, path: Path) -> Verdict:
     approvals = [t for t in store.repo.tags(f"approved/{project_no}") if t.commit == commit]
     if not approvals:
         return Verdict(False, f"{path}: exactly the report of {project_no} revision {commit[:12]}, which is NOT an approved revision")
-    tag = approvals[-1]
+    checked = {a.tag: a for a in store.trust.approvals_of(project_no, commit)}
+    holding = [t for t in approvals if t.name in checked and not checked[t.name].problems]
+    if not holding:
+        tag = approvals[-1]
+        why = checked[tag.name].problems[0] if tag.name in checked and checked[tag.name].problems else "it cannot be checked"
+        return Verdict(False, f"{path}: the report of {project_no} revision {commit[:12]}, but its approval {tag.name} "
+                              f"does not hold: {why}")
+    tag = holding[-1]
     fields = tag_fields(tag)
     if fields.get("report-sha256") != sha256(data):
         return Verdict(False, f"{path}: matches revision {commit[:12]} but not the report hash recorded in {tag.name}")
+    approval = checked[tag.name]
+    who = fields.get("approved-by", tag.tagger) + (f" ({approval.person})" if approval.person else "")
     return Verdict(True, f"{path}: verified: the report of {project_no} revision {commit[:12]}, approved by "
-                         f"{fields.get('approved-by', tag.tagger)} at {fields.get('approved-at', '')} (tag {tag.name})")
+                         f"{who} at {fields.get('approved-at', '')} (tag {tag.name}; tag {approval.signature.describe()}, "
+                         f"commit {approval.commit_signature.describe()})")
 
 
 def first_difference(expected: bytes, actual: bytes) -> str:
