@@ -19,6 +19,7 @@ from typing import Any
 from auditdesk.audit import workflow
 from auditdesk.audit.document import WORK_STAGES, Audit, Review, to_toml
 from auditdesk.audit.identity import Identity
+from auditdesk.audit.stages import next_stage
 from auditdesk.criteria import tomldata
 from auditdesk.criteria.catalog import Catalog
 from auditdesk.errors import AuditdeskError
@@ -72,6 +73,10 @@ def check_change(before: Audit | None, after: Audit, who: Identity, reviewers: w
         return (f"the stage changed from {before.stage} to {after.stage} without a recorded move"
                 if not added else f"{len(added)} moves were added at once; the workflow adds one per commit")
     move = added[0]
+    possible = _moves_from(before.stage)
+    if move.to not in possible or after.stage != move.to:
+        return (f"the file records a move from {before.stage} to {move.to} (stage now {after.stage}); "
+                f"from {before.stage} the workflow moves only to {', '.join(possible)}")
     replay = copy.deepcopy(before)
     try:
         if before.stage == "review" and move.to == "approved":
@@ -93,6 +98,16 @@ def check_change(before: Audit | None, after: Audit, who: Identity, reviewers: w
                     f"(transition or review fields: by {move.by!r}, person {move.person!r})")
         return f"the move to {move.to} also changed the audit's content; a move changes nothing else"
     return None
+
+
+def _moves_from(stage: str) -> tuple[str, ...]:
+    """Where the workflow can take an audit at `stage`."""
+    if stage == "review":
+        return ("approved", *WORK_STAGES)
+    if stage == "approved":
+        return ("conclusion",)
+    following = next_stage(stage)
+    return (following,) if following else ()
 
 
 def check_merge(parents: list[Audit], merged: Audit) -> str | None:

@@ -35,7 +35,7 @@ from auditdesk.store.git import GitRepo, NotARepository, Revision, SaveResult
 from auditdesk.store.git.objects import Sign
 from auditdesk.store.git.repo import TagRequest
 from auditdesk.store.people import PEOPLE, Registry, find_signer, load_people
-from auditdesk.store.signing import Signer, SignError
+from auditdesk.store.signing import Signer, SignError, allowed_signers
 
 if TYPE_CHECKING:
     from auditdesk.store.trust import Trust
@@ -131,7 +131,28 @@ class AuditStore:
         store = cls(root, catalogs)
         store.recovered = store.repo.recover()
         store._install_diff_driver()
+        store._install_signers()
         return store
+
+    def _install_signers(self) -> None:
+        """Let plain ``git log --show-signature`` in the store check signatures against the registry
+        (a file generated from people.toml); auditdesk itself never reads this setting."""
+        try:
+            people = self.people
+        except AuditdeskError:
+            return
+        if people is None:
+            return
+        target = self.repo.common_dir / "auditdesk" / "allowed_signers"
+        text = allowed_signers(people).encode("utf-8")
+        with contextlib.suppress(OSError, AuditdeskError):
+            if not target.parent.is_dir():
+                target.parent.mkdir(exist_ok=True)
+                os.chmod(target.parent, self.repo.dir_mode)
+            if not target.exists() or target.read_bytes() != text:
+                write_atomic(target, text, mode=self.repo.file_mode)
+            if self.repo.config("gpg.ssh.allowedSignersFile") != str(target):
+                self.repo.set_config("gpg.ssh.allowedSignersFile", str(target))
 
     def _install_diff_driver(self) -> None:
         """Make plain `git diff`/`git log -p` in the store show audits as readable lines."""

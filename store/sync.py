@@ -216,7 +216,7 @@ class WorkflowConflict(AuditdeskError):
         super().__init__(
             f"sync stopped: {len(held)} audit(s) moved on by the workflow while they were changed elsewhere; "
             f"nothing was changed locally or on {remote}{refused}.\n" + "\n".join(lines)
-            + f"\nYour version is kept at {kept}.\nWhat you can do: ask the reviewer to take it back "
+            + f"\nYour version is kept at {kept}.\nWhat you can do: have it taken back first "
             f"({'; '.join(asks)}), then sync again to merge the changes; or give them up with: {settle} "
             "(they stay in the history and at that ref)."
         )

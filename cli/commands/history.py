@@ -100,6 +100,8 @@ def cmd_sync(ctx: Context) -> int:
         out(f"  {path}")
     for conflict in result.settled:
         out(f"  settled as {ctx.args.prefer}: {conflict}")
+    for note in result.notes:
+        out(f"  {note}")
     return 0
 
 
