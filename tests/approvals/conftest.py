@@ -11,7 +11,7 @@ from support import Cli, git
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from approvals_helpers import AUDIT, PEOPLE, Team, add_member, git_as, keygen  # noqa: E402
+from approvals_helpers import AUDIT, PEOPLE, Team, add_member, git_as, keygen
 
 
 @pytest.fixture(scope="session")

@@ -44,7 +44,7 @@ def test_homoglyphs_are_refused_naming_the_person_resembled(text: str) -> None:
 
 
 def test_a_registered_name_with_another_email_is_refused() -> None:
-    with pytest.raises(LookAlike, match="registered with the e-mail han@example.org, not evil@example.com"):
+    with pytest.raises(LookAlike, match=r"registered with the e-mail han@example\.org, not evil@example\.com"):
         PEOPLE.identify("韩永师", "evil@example.com")
 
 
