@@ -14,6 +14,7 @@ author is not a reviewer, is on the team, or the file has other changes.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 from auditdesk.audit import workflow
@@ -31,17 +32,18 @@ WORKFLOW_FIELDS = ("stage", "transitions", "review")
 
 
 def workflow_state(audit: Audit) -> dict[str, Any]:
-    data = tomldata.to_data(audit, defaults=True)
-    return {name: data.get(name) for name in WORKFLOW_FIELDS}
+    return {"stage": audit.stage, "transitions": tomldata.to_data(audit.transitions, defaults=True),
+            "review": tomldata.to_data(audit.review, defaults=True)}
 
 
-def _content(audit: Audit) -> dict[str, Any]:
-    data = tomldata.to_data(audit, defaults=True)
-    return {k: v for k, v in data.items() if k not in WORKFLOW_FIELDS}
+def _content(audit: Audit) -> Audit:
+    """The audit with its workflow fields blanked: what a content edit may change."""
+    return dataclasses.replace(audit, stage="planning", transitions=(), review=Review())
 
 
 def workflow_changed(before: Audit, after: Audit) -> bool:
-    return workflow_state(before) != workflow_state(after)
+    return (before.stage, before.transitions, before.review) != (after.stage, after.transitions, after.review) \
+        or workflow_state(before) != workflow_state(after)
 
 
 def content_changed(before: Audit, after: Audit) -> bool:
@@ -90,7 +92,7 @@ def check_change(before: Audit | None, after: Audit, who: Identity, reviewers: w
             workflow.advance(replay, catalog, who, move.at)
     except AuditdeskError as exc:
         return f"the move to {move.to} recorded as by {move.by} is not one {who.name} may make: {str(exc).splitlines()[0]}"
-    if to_toml(replay) != to_toml(after):
+    if replay != after and to_toml(replay) != to_toml(after):
         if replay.stage != after.stage:
             return f"the file records a move to {move.to}, but from {before.stage} that move leads to {replay.stage}"
         if workflow_state(replay) != workflow_state(after):

@@ -251,16 +251,14 @@ class AuditStore:
 
         `change` checks its own rules and returns the commit message.
         """
-        sign = self._sign(user, workflow=True)
-        message = change(loaded.audit)
-        return self._commit(loaded.audit, loaded.blob, user, message, None, sign)
+        message = change(loaded.audit)  # the workflow's refusal first: it says more than a missing key
+        return self._commit(loaded.audit, loaded.blob, user, message, None, self._sign(user, workflow=True))
 
     def approve(self, loaded: Loaded, change: Callable[[Audit], str], user: Identity, tag: TagRequest) -> SaveResult:
         """Commit an approval and create its tag atomically: both land or neither does, so a
         failed approval (no key, a moved ``main``) changes nothing and can be repeated."""
-        sign = self._sign(user, workflow=True)
         message = change(loaded.audit)
-        return self._commit(loaded.audit, loaded.blob, user, message, None, sign, tag)
+        return self._commit(loaded.audit, loaded.blob, user, message, None, self._sign(user, workflow=True), tag)
 
     # ------------------------------------------------------------ people, signing
 

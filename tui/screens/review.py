@@ -152,18 +152,27 @@ class ReviewScreen(AuditScreen):
         """Approval (valid or void, and why), the last stage move with its reason, review comments."""
         t, audit = self.t, self.session.audit
         text = Text()
+        history: list[str] = []
         try:
-            approval = status(self.session.store, self.session.project_no)["approval"]
+            info = status(self.session.store, self.session.project_no)
+            approval, history = info["approval"], info["history_problems"] or []
         except (AuditdeskError, GitError) as exc:
             approval, text = None, Text(f"! {exc}\n")
         if approval is None:
             text.append(t("review.not_approved"))
         else:
             by, at, tag = approval["by"].split(" <")[0], when(approval["at"]), approval["tag"]
+            if approval["person"]:
+                by += f" ({approval['person']})"
             if approval["valid"]:
                 text.append(t("review.approval_valid", by=by, at=at, tag=tag), style="bold")
+            elif approval["content"]:
+                text.append(t("review.approval_invalid", by=by, at=at, tag=tag, why=plain(approval["problems"][0])), style="bold")
             else:
                 text.append(t("review.approval_void", by=by, at=at, tag=tag, changed=", ".join(approval["changed"])), style="bold")
+            text.append("\n" + t("review.signatures", tag=approval["signature"]["text"], commit=approval["commit_signature"]["text"]))
+        if history:
+            text.append("\n" + t("review.history", count=len(history), first=plain(history[0])), style="bold")
         if audit.transitions:
             last = audit.transitions[-1]
             text.append("\n" + t("review.last_move", stage=t.vocabulary("stage")[last.to], by=last.by, at=f"{last.at:%Y-%m-%d %H:%M}"))
