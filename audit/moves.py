@@ -1,6 +1,6 @@
 """The stage is derived, not trusted: which changes of an audit are legitimate.
 
-An audit's stage, its transitions and its review record change only through
+An audit's stage and its transitions change only through
 the workflow (`audit.workflow`: advance, return, approve, reopen).  Anything
 else — a hand edit, a plain ``git commit``, a merge — must leave them as they
 were.  :func:`check_change` decides that for one step of history: it finds the
@@ -18,7 +18,7 @@ import dataclasses
 from typing import Any
 
 from auditdesk.audit import workflow
-from auditdesk.audit.document import WORK_STAGES, Audit, Review, to_toml
+from auditdesk.audit.document import WORK_STAGES, Audit, to_toml
 from auditdesk.audit.identity import Identity
 from auditdesk.audit.stages import next_stage
 from auditdesk.criteria import tomldata
@@ -27,22 +27,22 @@ from auditdesk.errors import AuditdeskError
 
 __all__ = ["WORKFLOW_FIELDS", "check_change", "check_merge", "content_changed", "workflow_changed", "workflow_state"]
 
-#: The fields only the workflow writes.
-WORKFLOW_FIELDS = ("stage", "transitions", "review")
+#: The fields only the workflow writes (the review record it writes too, but the report does not
+#: show it and a move is replayed with it; the team may annotate it while the audit is theirs).
+WORKFLOW_FIELDS = ("stage", "transitions")
 
 
 def workflow_state(audit: Audit) -> dict[str, Any]:
-    return {"stage": audit.stage, "transitions": tomldata.to_data(audit.transitions, defaults=True),
-            "review": tomldata.to_data(audit.review, defaults=True)}
+    return {"stage": audit.stage, "transitions": tomldata.to_data(audit.transitions, defaults=True)}
 
 
 def _content(audit: Audit) -> Audit:
-    """The audit with its workflow fields blanked: what a content edit may change."""
-    return dataclasses.replace(audit, stage="planning", transitions=(), review=Review())
+    """The audit with its stage and moves blanked: what a content edit may change."""
+    return dataclasses.replace(audit, stage="planning", transitions=())
 
 
 def workflow_changed(before: Audit, after: Audit) -> bool:
-    return (before.stage, before.transitions, before.review) != (after.stage, after.transitions, after.review) \
+    return (before.stage, before.transitions) != (after.stage, after.transitions) \
         or workflow_state(before) != workflow_state(after)
 
 
@@ -51,9 +51,9 @@ def content_changed(before: Audit, after: Audit) -> bool:
 
 
 def creation_problem(audit: Audit) -> str | None:
-    """A new audit starts in a work stage with no moves and no review."""
-    if audit.transitions or audit.stage not in WORK_STAGES or audit.review != Review():
-        return (f"a new audit starts in {', '.join(WORK_STAGES)} with no transitions and no review "
+    """A new audit starts in a work stage with no moves."""
+    if audit.transitions or audit.stage not in WORK_STAGES:
+        return (f"a new audit starts in {', '.join(WORK_STAGES)} with no transitions "
                 f"(this one is at {audit.stage} with {len(audit.transitions)} transition(s))")
     return None
 

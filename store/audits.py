@@ -102,6 +102,7 @@ class AuditStore:
         """Whether the store's git config may name the signing key (not over SSH: it is the service account's)."""
         self._signers: dict[Identity, Signer | None] = {}
         self._trust: Trust | None = None
+        self._config: tuple[str | None, StoreConfig] = (None, StoreConfig())
 
     @classmethod
     def open(cls, root: Path, *, create: bool = False, shared_group: bool = False,
@@ -386,7 +387,9 @@ class AuditStore:
         blob = self.repo.blob_id(CONFIG)
         if blob is None:
             return StoreConfig()
-        return tomldata.load_record(StoreConfig, self.repo.read_blob(blob), str(self.root / CONFIG))[0]
+        if self._config[0] != blob:  # read once per version: every save asks which signatures it needs
+            self._config = (blob, tomldata.load_record(StoreConfig, self.repo.read_blob(blob), str(self.root / CONFIG))[0])
+        return copy.deepcopy(self._config[1])
 
     def save_config(self, config: StoreConfig, user: Identity, message: str) -> None:
         self._admin_only(user, CONFIG)

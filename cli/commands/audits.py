@@ -241,7 +241,7 @@ def store_problems(ctx: Context) -> list[str]:
         except (OSError, AuditdeskError):
             continue  # unreadable or new: reported with the files above
         if moves.workflow_changed(committed, edited):
-            found.append(f"{path}: stage, transitions or review edited by hand (the file says {edited.stage}, "
+            found.append(f"{path}: stage or transitions edited by hand (the file says {edited.stage}, "
                          f"the store {committed.stage}); only workflow commands change them")
     head = store.repo.head()
     if head is not None:

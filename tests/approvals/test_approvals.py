@@ -63,7 +63,7 @@ def test_a_hand_edited_stage_is_refused_and_a_committed_one_is_never_shown_appro
     code, _, err = team("han", "commit", AUDIT)
     assert code == 1 and "stage, transitions change only through workflow commands" in err
     code, _, err = team("han", "validate")
-    assert code == 1 and "stage, transitions or review edited by hand (the file says approved, the store conclusion)" in err
+    assert code == 1 and "stage or transitions edited by hand (the file says approved, the store conclusion)" in err
 
     git_as(a, "han", "commit", "-qam", "approved (by hand)")
     info = status(team, "han")
