@@ -301,6 +301,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "{by} 于 {at} 的批准 ({tag}) 已失效: 之后修改了 {changed}"),
     "review.approval_invalid": ("Approval by {by} on {at} ({tag}) does NOT hold: {why}", "{by} 于 {at} 的批准 ({tag}) 不成立: {why}"),
     "review.signatures": ("Tag {tag}; commit {commit}.", "标签: {tag}；提交: {commit}。"),
+    "review.signature": ("Signature: {text}", "签名: {text}"),
     "review.history": ("{count} change(s) not made through the workflow, first: {first}", "{count} 处修改未经流程，第一处: {first}"),
     "review.last_move": ("Last move: to {stage} by {by} on {at}", "最近: {by} 于 {at} 转入{stage}"),
     "review.reason": ("Reason: {reason}", "理由: {reason}"),

@@ -206,6 +206,9 @@ class ReviewScreen(AuditScreen):
                 break
         text = Text()
         text.append(plain(new.message.splitlines()[0]) + "\n", style="bold")
+        signature = self._signature(new.commit)
+        if signature:
+            text.append(signature + "\n")
         if old is None:
             text.append(self.t("review.first", new=new.commit[:7]))
         else:
@@ -215,6 +218,16 @@ class ReviewScreen(AuditScreen):
             except (AuditdeskError, GitError) as exc:
                 text.append(plain(f"! {exc}"))
         self.query_one("#diff", Static).update(text)
+
+    def _signature(self, commit: str) -> str:
+        """Whose key signed this revision, where the store has a registry to check it against."""
+        store = self.session.store
+        try:
+            if store.people is None:
+                return ""
+            return self.t("review.signature", text=store.trust.commit_signature(commit).describe())
+        except (AuditdeskError, GitError) as exc:
+            return plain(f"! {exc}")
 
     def _diff(self, old: str, new: str) -> str:
         """What changed from revision `old` to `new` (kept: revisions do not change)."""
