@@ -68,8 +68,6 @@ class Summary:
     star: str
     year: str
     error: str = ""
-    problem: str = ""
-    """Why the stage shown is not what the file says (see store.trust.effective_summaries)."""
 
 
 @dataclass

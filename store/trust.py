@@ -42,16 +42,16 @@ from auditdesk.criteria import tomldata
 from auditdesk.criteria.catalog import Catalog
 from auditdesk.errors import AuditdeskError
 from auditdesk.fileio import write_atomic
-from auditdesk.store.audits import AUDITS, CONFIG, StoreConfig
+from auditdesk.store.audits import AUDITS, CONFIG, StoreConfig, Summary
 from auditdesk.store.git import GitError
 from auditdesk.store.git.repo import CommitInfo
 from auditdesk.store.people import PEOPLE, identity_of
 from auditdesk.store.signing import Check, split_tag, verify_object
 
 if TYPE_CHECKING:
-    from auditdesk.store.audits import AuditStore, Summary
+    from auditdesk.store.audits import AuditStore
 
-__all__ = ["Approval", "Finding", "Trust", "approval_tag_fields", "effective_summaries"]
+__all__ = ["Approval", "Finding", "Listed", "Trust", "approval_tag_fields", "effective_summaries"]
 
 _HELD_STAGES = ("review", "approved")
 
@@ -435,13 +435,20 @@ class Trust:
         return "approved", ""
 
 
+@dataclass(frozen=True)
+class Listed(Summary):
+    """A listed audit with the stage it may be trusted at (`problem`: why it is not what its file says)."""
+
+    problem: str = ""
+
+
 def effective_summaries(store: AuditStore, rows: list[Summary]) -> list[Summary]:
     """The listing as it may be trusted: a row whose file says approved keeps that stage only
     when a valid approval covers exactly its content; otherwise it is "unapproved", with why.
     (Kept apart from `AuditStore.summaries`, which caches what the files say.)"""
-    out = []
+    out: list[Summary] = []
     every = store.repo.tag_objects("approved") if any(row.stage == "approved" for row in rows) else {}
     for row in rows:
         stage, problem = store.trust.effective_stage(row.project_no, row.stage, every) if not row.error else (row.stage, "")
-        out.append(row if not problem else dataclasses.replace(row, stage=stage, problem=problem))
+        out.append(Listed(**{**dataclasses.asdict(row), "stage": stage}, problem=problem))
     return out

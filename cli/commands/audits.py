@@ -180,8 +180,9 @@ def cmd_list(ctx: Context) -> int:
             out(f"{r.project_no:<16} ! {r.error}")
         else:
             out(f"{r.project_no:<16} {r.stage:<10} {r.total:>7} {r.rate:>6} {r.star:<6} {r.organisation}")
-            if r.problem:
-                out(f"{'':<16} ! {r.problem}")
+            problem = getattr(r, "problem", "")  # store.trust.Listed: why the stage is not the file's
+            if problem:
+                out(f"{'':<16} ! {problem}")
     return 0
 
 
