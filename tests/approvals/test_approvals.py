@@ -234,3 +234,31 @@ def test_a_forged_signature_and_a_key_not_in_the_registry_are_refused(team: Team
     code, out, _ = team("li", "sync")
     assert code == 0 and "approval tag approved/10234-2024-SD/1 not pushed: the approval tag is BAD signature" in out
     assert "approved" not in git(team.hub, "tag", "-l")
+
+
+def test_a_tag_naming_content_the_hub_lacks_is_refused_and_only_administrators_change_people(team: Team) -> None:
+    team.ok("han", "advance", AUDIT)
+    team.ok("han", "sync")
+    team.ok("li", "sync")
+    team.ok("li", "approve", AUDIT)
+    # the tag reaches the hub by plain git, its revision does not (li never synced main)
+    git(team.clones["li"], "push", "-q", "origin", f"refs/tags/approved/{AUDIT}/1")
+    out = team.ok("han", "sync")
+    assert f"refused approval tag approved/{AUDIT}/1 from origin: it names revision" in out and "not on origin's main" in out
+    assert git(team.clones["han"], "tag", "-l") == "" and status(team, "han")["approval"] is None
+    out = team.ok("li", "sync")  # li's sync brings the revision: now the hub has what the tag names
+    assert team.ok("han", "sync").count(f"took approval tag approved/{AUDIT}/1 from origin") == 1
+    assert status(team, "han")["approval"]["valid"]
+    # people.toml is the administrators': Wu may not add anyone, by command or by hand
+    code, _, err = team("wu", "people", "add", "zhao", "--name", "Zhao", "--email", "zhao@example.org", "--role", "auditor")
+    assert code == 1 and "Wu Member (wu) is not an administrator; only administrators change people.toml" in err
+    b = team.clones["wu"]
+    team.ok("wu", "sync")
+    text = (b / "people.toml").read_text("utf-8")
+    (b / "people.toml").write_text(text.replace('"Wu Member"\nemail = "wu@example.org"\nroles = [\n    "auditor",\n',
+                                                '"Wu Member"\nemail = "wu@example.org"\nroles = [\n    "auditor",\n    "reviewer",\n'))
+    code, _, err = team("wu", "people", "commit")
+    assert code == 1 and "is not an administrator" in err
+    git_as(b, "wu", "commit", "-qam", "make myself a reviewer")
+    code, _, err = team("wu", "sync")
+    assert code == 1 and "people.toml: changed by Wu Member, who is not an administrator" in err
