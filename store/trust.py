@@ -20,6 +20,10 @@ with plain git.  What it says is therefore checked against its history:
 The registry and the settings in force for a commit are those of its parent:
 a commit cannot give itself the right it needs.  Results are kept per commit
 (commits never change), so a view that asks again costs little.
+
+Why this module is long: the history replay and the approval check are one
+judgement (an approval is valid only if the history that led to it is) and
+share one per-commit cache; splitting them would pass that cache around.
 """
 
 from __future__ import annotations
