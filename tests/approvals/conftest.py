@@ -1,17 +1,13 @@
-"""Approval tests: a team's hub and clones (see approvals_helpers.py, importable from here)."""
+"""Approval tests: a team's hub and clones (helpers in support.approvals)."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from support import Cli, git
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from approvals_helpers import AUDIT, PEOPLE, Team, add_member, git_as, keygen
+from support.approvals import AUDIT, PEOPLE, Team, add_member, git_as, keygen
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,8 @@ import json
 import tomllib
 from pathlib import Path
 
-from approvals_helpers import AUDIT, Team, add_member, git_as
 from support import git
+from support.approvals import AUDIT, Team, add_member, git_as
 
 from auditdesk.audit import workflow
 from auditdesk.audit.identity import Identity

@@ -20,9 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from approvals_helpers import AUDIT
-from sshd_support import SSHServer, start_agent, start_sshd, stop_sshd
 from support import Cli
+from support.approvals import AUDIT
+from support.sshd import SSHServer, start_agent, start_sshd, stop_sshd
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -143,7 +143,7 @@ def test_two_keys_two_people_one_refused_approval_one_accepted(served: tuple[SSH
 def test_the_app_opens_over_ssh_as_the_keys_person(served: tuple[SSHServer, Path, dict[str, str]], keys: dict[str, Path]) -> None:
     """`ssh -t` with no command opens the terminal app, acting as the key's person."""
     if os.geteuid() != 0:
-        pytest.skip("a non-root sshd cannot hand out a terminal here (see sshd_support)")
+        pytest.skip("a non-root sshd cannot hand out a terminal here (see support.sshd)")
     import pty
     import select
     import time
