@@ -48,6 +48,8 @@ STAGES: dict[str, str] = {
 STAGE_ORDER: tuple[Stage, ...] = tuple(STAGES)  # type: ignore[arg-type]
 #: The stages the team works in; a reviewer may return an audit to any of them.
 WORK_STAGES: tuple[Stage, ...] = STAGE_ORDER[:STAGE_ORDER.index("review")]
+#: The stages after the team's work: content is frozen there, only the workflow moves it on.
+HELD_STAGES: tuple[Stage, ...] = STAGE_ORDER[len(WORK_STAGES):]
 
 RecommendationKind = Literal["initial", "recertification", "surveillance", "restoration", "scope_change"]
 RECOMMENDATIONS: dict[str, str] = {

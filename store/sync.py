@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from auditdesk.audit import moves
 from auditdesk.audit.diff import diff_audits, show
-from auditdesk.audit.document import Audit, to_toml
+from auditdesk.audit.document import HELD_STAGES, Audit, to_toml
 from auditdesk.audit.identity import Identity
 from auditdesk.criteria import tomldata
 from auditdesk.errors import AuditdeskError
@@ -176,9 +176,6 @@ def sync(store: AuditStore, remote: str, user: Identity, prefer: Prefer | None =
 
 # ------------------------------------------------------------- the workflow
 
-HELD_STAGES = ("review", "approved")
-
-
 @dataclass(frozen=True)
 class Held:
     """An audit one side moved to review or approved while the other side changed its content."""
@@ -290,23 +287,27 @@ def take_approvals(store: AuditStore, remote: str, fetched: dict[str, tuple[str,
             if ours[name][0] != oid:
                 notes.append(f"approval tag {name} is different here and on {remote}; ours is kept")
             continue
-        if commit not in on_main:
-            notes.append(f"refused approval tag {name} from {remote}: it names revision {commit[:12]}, "
-                         f"which is not on {remote}'s main")
-            continue
-        try:
-            checked = store.trust.check_tag(name, oid, commit)
-        except AuditdeskError as exc:
-            notes.append(f"refused approval tag {name} from {remote}: {str(exc).splitlines()[0]}")
-            continue
-        if checked.problems:
-            notes.append(f"refused approval tag {name} from {remote}: {checked.problems[0]}")
+        problem = _tag_problem(store, name, oid, commit, on_main, f"{remote}'s main")
+        if problem:
+            notes.append(f"refused approval tag {name} from {remote}: {problem}")
             continue
         updates.append((f"refs/tags/{name}", oid, None))
         notes.append(f"took approval tag {name} from {remote}")
     if updates:
         repo.update_refs(updates, "auditdesk: sync approvals")
     return notes
+
+
+def _tag_problem(store: AuditStore, name: str, oid: str, commit: str, on_main: set[str], main: str) -> str | None:
+    """Why an approval tag may not travel (None when it may): it must name a revision on ``main``
+    and hold as an approval of it."""
+    if commit not in on_main:
+        return f"it names revision {commit[:12]}, which is not on {main}"
+    try:
+        checked = store.trust.check_tag(name, oid, commit)
+    except AuditdeskError as exc:
+        return str(exc).splitlines()[0]
+    return checked.problems[0] if checked.problems else None
 
 
 def push_with_approvals(store: AuditStore, remote: str, theirs: dict[str, tuple[str, str]], notes: list[str], *,
@@ -320,16 +321,9 @@ def push_with_approvals(store: AuditStore, remote: str, theirs: dict[str, tuple[
     for name, (oid, commit) in sorted(repo.tag_objects("approved").items()):
         if name in theirs:
             continue
-        if commit not in on_main:
-            notes.append(f"approval tag {name} not pushed: it names revision {commit[:12]}, which is not on main")
-            continue
-        try:
-            checked = store.trust.check_tag(name, oid, commit)
-        except AuditdeskError as exc:
-            notes.append(f"approval tag {name} not pushed: {str(exc).splitlines()[0]}")
-            continue
-        if checked.problems:
-            notes.append(f"approval tag {name} not pushed: {checked.problems[0]}")
+        problem = _tag_problem(store, name, oid, commit, on_main, "main")
+        if problem:
+            notes.append(f"approval tag {name} not pushed: {problem}")
             continue
         tags.append(name)
     if only_if_tags and not tags:

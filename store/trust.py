@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditdesk.audit import moves, workflow
-from auditdesk.audit.document import Audit
+from auditdesk.audit.document import HELD_STAGES, Audit
 from auditdesk.audit.identity import Identity
 from auditdesk.audit.people import People
 from auditdesk.criteria import tomldata
@@ -56,9 +56,6 @@ if TYPE_CHECKING:
     from auditdesk.store.audits import AuditStore
 
 __all__ = ["Approval", "Finding", "Listed", "Trust", "approval_tag_fields", "effective_summaries"]
-
-_HELD_STAGES = ("review", "approved")
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -236,7 +233,7 @@ class Trust:
         if isinstance(before, str):
             before = None  # an unreadable file repaired: judged as a new one
         if after is None:
-            if before is not None and before[0].stage in _HELD_STAGES:
+            if before is not None and before[0].stage in HELD_STAGES:
                 return f"an audit at {before[0].stage} was deleted", False
             return None, False
         if isinstance(who, str):
