@@ -66,7 +66,7 @@ from auditdesk.store.git.checks import (
 from auditdesk.store.git.errors import Conflict, DirtyWorktree, GitError, LockBusy, NotARepository, RefMoved
 from auditdesk.store.git.locks import LOCK_WAIT_SECONDS, flock, remove_if_stale
 from auditdesk.store.git.objects import ObjectStore, Sign
-from auditdesk.store.git.process import Git, ObjectReader, clean_env, git_binary, one_line
+from auditdesk.store.git.process import Git, ObjectReader, clean_env, git_binary, one_line, safe_args
 from auditdesk.store.git.worktree import Worktree
 
 __all__ = ["CommitInfo", "GitRepo", "Revision", "SaveManyResult", "SaveResult", "Tag", "TagRequest"]
@@ -142,7 +142,8 @@ class SaveManyResult:
 
 def _probe(binary: str, where: Path, env: dict[str, str], *flags: str) -> str:
     """``git rev-parse`` at ``where`` during open, turning failures into reasons."""
-    done = subprocess.run([binary, "rev-parse", *flags], cwd=where, env=env, capture_output=True, check=False)
+    done = subprocess.run([binary, *safe_args(), "rev-parse", *flags], cwd=where, env=env, capture_output=True,
+                          check=False)
     if done.returncode:
         why = one_line(done.stderr, done.returncode)
         if "dubious ownership" in why:
@@ -175,7 +176,7 @@ class GitRepo:
         if (path / ".git").exists():
             raise GitError(f"{path} is already a git repository")
         path.mkdir(parents=True, exist_ok=True)
-        args = [git_binary(), "init", "-q", "-b", "main"]
+        args = [git_binary(), *safe_args(), "init", "-q", "-b", "main"]
         if shared_group:
             args.append("--shared=group")
         done = subprocess.run([*args, "--", str(path)], env=clean_env(), capture_output=True, check=False)
@@ -211,7 +212,10 @@ class GitRepo:
             raise NotARepository(f"{given} is a bare repository; auditdesk needs one with a working tree")
         if inside_git_dir == "true":
             raise NotARepository(f"{given} is inside a .git folder")
-        root = Path(_probe(binary, given, env, "--show-toplevel"))
+        if (given / ".git").resolve() == Path(git_dir).resolve():
+            root = given  # its own .git: a core.worktree in its config is not followed (GIT_WORK_TREE, see process)
+        else:
+            root = Path(_probe(binary, given, env, "--show-toplevel"))
         if root.resolve() != given.resolve():
             raise NotARepository(f"{given} is inside the git repository {root}; open {root} instead")
         self.path = root
@@ -219,7 +223,10 @@ class GitRepo:
         self.common_dir = (given / common_dir).resolve()
         if root.parent != root:
             env["GIT_CEILING_DIRECTORIES"] = str(root.parent)
-        self.git = Git(root, env)
+        try:
+            self.git = Git(root, env, self.git_dir)
+        except GitError as exc:
+            raise NotARepository(str(exc)) from None
         self._reader = ObjectReader(self.git)
         self._mutex = threading.RLock()
         shared = self.git.run("config", "--get", "core.sharedRepository", ok=(0, 1)).decode()
