@@ -121,7 +121,6 @@ SAFE_CONFIG: tuple[tuple[str, str], ...] = (
     ("core.attributesFile", "/dev/null"),
     ("fetch.fsckObjects", "false"),
     ("transfer.fsckObjects", "false"),
-    ("safe.bareRepository", "explicit"),
     # work a config could blow up
     ("pack.window", "10"),
     ("pack.depth", "50"),
