@@ -53,7 +53,7 @@ def _report_all(ctx: Context) -> int:
         return 2
     target = Path(args.output)
     result = render_all(ctx.store, target, fmt=args.format, jobs=jobs, stage=args.stage, force=args.force,
-                        progress=sys.stderr)
+                        progress=getattr(sys.stderr, "raw", sys.stderr))  # its own \r and erase-line
     for project_no, reason in result.failed:
         print(f"failed {project_no}: " + reason.replace("\n", "\n    "), file=sys.stderr)
     out(result.summary(target))
