@@ -412,8 +412,18 @@ class GitRepo:
         base = self.head() or self.objects.empty_tree()
         changed = self.git.run("diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", base, *spec)
         untracked = self.git.run("ls-files", "-z", "--others", "--exclude-standard", *spec)
-        names = {os.fsdecode(n) for n in (changed + b"\0" + untracked).split(b"\0") if n}
+        # git compares through the attributes a store names (eol, text, working-tree-encoding, ident):
+        # a file it calls modified is confirmed by its bytes, or it would be a false "interrupted save"
+        names = {n for n in map(os.fsdecode, changed.split(b"\0")) if n and self._differs(n, base)}
+        names |= {os.fsdecode(n) for n in untracked.split(b"\0") if n}
         return sorted(n for n in names if not n.rpartition("/")[2].startswith(TEMP_FILE_PREFIX))
+
+    def _differs(self, relpath: str, commit: str) -> bool:
+        """Whether the working-tree file's bytes differ from ``commit``'s (absent counts)."""
+        try:
+            return self.worktree.blob_of(relpath) != self.blob_at(commit, relpath)
+        except GitError:  # unreadable (a symlinked folder, not a regular file): it differs
+            return True
 
     def tags(self, prefix: str) -> list[Tag]:
         """Annotated tags under ``refs/tags/<prefix>/``, oldest first."""
@@ -443,7 +453,19 @@ class GitRepo:
         if a is None:
             return sorted(self.blobs(rev=b))
         out = self.git.run("diff", "--name-only", "--no-renames", "-z", "--end-of-options", check_rev(a), check_rev(b), "--")
-        return sorted(p.decode("utf-8") for p in out.split(b"\0") if p)
+        return sorted(os.fsdecode(p) for p in out.split(b"\0") if p)  # a name that is not UTF-8 keeps its bytes
+
+    def entries_changed(self, a: str | None, b: str) -> list[tuple[str, str, str]]:
+        """(path, mode in ``b``, status A/M/D/T) of every path that differs between
+        two commits (``a`` None: every path of ``b``), symlinks and submodules included."""
+        out = self.git.run("diff", "--raw", "-z", "--no-renames", "--no-abbrev", "--end-of-options",
+                           check_rev(a) if a else self.objects.empty_tree(), check_rev(b), "--")
+        fields = out.split(b"\0")
+        found = []
+        for meta, path in zip(fields[0:-1:2], fields[1::2], strict=False):
+            _old_mode, new_mode, _old, _new, status = meta.decode("ascii").lstrip(":").split()
+            found.append((os.fsdecode(path), new_mode, status[0]))
+        return found
 
     # ------------------------------------------------------------------- writes
 
@@ -578,7 +600,7 @@ class GitRepo:
             self._update_ref(self.MAIN_REF, commit, head, recovery.SYNC_REFLOG)
             for p, data in files.items():
                 if data is None:
-                    (self.path / p).unlink(missing_ok=True)
+                    self.worktree.remove(p)  # never through a symlinked folder
                 else:
                     self.worktree.write(p, data)
             self.sync_index(sorted(files))
@@ -622,8 +644,22 @@ class GitRepo:
         """Point git's own index at the committed files so ``git status`` is clean.
         The commit already stands, so a failure here is logged, not raised;
         recover() finishes it."""
+        # The entries are the committed blobs, not the files hashed again: git would hash them
+        # through the attributes a store names (working-tree-encoding, eol, filters), and an
+        # index that then differs from HEAD reads as an interrupted save.  --refresh records
+        # the files' stat data where their bytes match.
+        head = self.head()
+        entries: list[str] = []
+        removed: list[str] = []
+        for relpath in relpaths:
+            blob = self.blob_at(head, relpath)
+            if blob is None:
+                removed.append(relpath)
+            else:
+                entries += ["--cacheinfo", f"100644,{blob},{relpath}"]
         try:
-            self.write_git("update-index", "--add", "--remove", "--", *relpaths)
+            self.write_git("update-index", "--add", *entries, "-q", "--refresh",
+                           *(["--force-remove", "--", *removed] if removed else []))
         except GitError as exc:
             logger.warning("git's index not updated for %s: %s (recover() fixes it)", ", ".join(relpaths), exc)
 

@@ -146,7 +146,8 @@ def plain(repo: Path, *args: str, input: bytes | None = None, check: bool = True
     """Plain git as a person runs it (their config and the store's, hooks and all)."""
     full = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k.startswith("GIT_CONFIG")}
     full.update(GIT_AUTHOR_NAME="Cli", GIT_AUTHOR_EMAIL="cli@example.org",
-                GIT_COMMITTER_NAME="Cli", GIT_COMMITTER_EMAIL="cli@example.org", **(env or {}))
+                GIT_COMMITTER_NAME="Cli", GIT_COMMITTER_EMAIL="cli@example.org")
+    full.update(env or {})
     done = subprocess.run(["git", *args], cwd=repo, env=full, capture_output=True, input=input, check=False, timeout=60)
     if check and done.returncode:
         raise AssertionError(f"git {args}: {done.stderr.decode('utf-8', 'replace')}")
