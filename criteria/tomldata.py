@@ -212,7 +212,8 @@ class Reader:
             if isinstance(data, Decimal) and not data.is_finite():
                 self.problem(path, "expected a finite number")
                 return Decimal(0)
-            return Decimal(data)
+            value = Decimal(data)
+            return abs(value) if value.is_zero() else value  # -0.0 is 0 (it printed as -0)
         if hint is dt.date:
             if isinstance(data, dt.datetime) or not isinstance(data, dt.date):
                 self.problem(path, f"expected a date such as 2024-04-11 (no quotes), got {_kind(data)}")

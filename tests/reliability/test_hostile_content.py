@@ -13,14 +13,20 @@ with file, line and field; through output: whatever got in is escaped.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
+import re
+import stat
+import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hostile_helpers import RAW_CONTROL, Lab, plain
-from reliability_helpers import AUDIT, SAMPLE, Run, consistent, line_of
+from reliability_helpers import AUDIT, SAMPLE, Run, cli_cmd, cli_env, consistent, line_of
 
 from auditdesk.safetext import VisibleStream, visible
 
@@ -42,7 +48,7 @@ def lab(tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> Iterator[L
 
 def toml_escaped(text: str) -> str:
     """``text`` as it must be written inside a TOML basic string (controls as \\uXXXX)."""
-    return "".join(f"\\u{ord(c):04x}" if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 else c for c in text)
+    return "".join(f"\\u{ord(c):04x}" if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in '"\\' else c for c in text)
 
 
 def push_from_clone(lab: Lab, files: dict[str, bytes | None], message: str = "colleague's change", *,
@@ -266,3 +272,87 @@ def _no_trace_every_command(lab: Lab) -> None:
     codes = lab.every_command(remote=None)
     assert lab.markers() == [] and lab.raw_control_output() == []
     assert {k: v for k, v in codes.items() if v} == {}, lab.outputs[-4:]
+
+
+# ------------------------------------------------------------------ smaller ones (issue 11, item 5)
+
+
+def _read_fifo(fifo: Path, into: list[bytes]) -> threading.Thread:
+    def reader() -> None:
+        with open(fifo, "rb") as f:
+            into.append(f.read())
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_report_and_export_to_a_fifo_write_into_it(lab: Lab) -> None:
+    """Was: the FIFO replaced by a regular file (and its reader left waiting)."""
+    fifo = lab.root / "pipe"
+    os.mkfifo(fifo)
+    for argv, starts in ((("report", AUDIT, "-o", str(fifo)), "北京国标联合认证有限公司\n\n# "),
+                         (("export", "-o", str(fifo)), '\ufeff"record",')):
+        got: list[bytes] = []
+        thread = _read_fifo(fifo, got)
+        code, out, err = lab.auditdesk(*argv)
+        thread.join(10)
+        assert code == 0 and out == f"wrote {fifo}" + (": 1 audit(s)\n" if argv[0] == "export" else "\n"), err
+        assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and got[0].decode("utf-8").startswith(starts)
+    assert not list(lab.root.glob("*.svg"))  # no charts beside a FIFO
+
+
+def test_report_to_dev_stdout_appends_and_keeps_the_log(lab: Lab) -> None:
+    """`report -o /dev/stdout >> log`: the report is appended, the log not truncated, nothing replaced."""
+    log = lab.root / "log.md"
+    log.write_text("earlier entry\n")
+    with open(log, "ab") as stdout:
+        done = subprocess.run(cli_cmd("report", AUDIT, "-o", "/dev/stdout", "--store", str(lab.store)),
+                              stdout=stdout, stderr=subprocess.PIPE, env=cli_env(), check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    text = log.read_text("utf-8")
+    assert text.startswith("earlier entry\n北京国标联合认证有限公司\n\n# ") and text.endswith("wrote /dev/stdout\n")
+    assert os.path.islink("/dev/stdout")
+
+
+def test_report_through_a_symlink_replaces_the_file_it_points_at(lab: Lab) -> None:
+    real = lab.root / "reports" / "real.md"
+    real.parent.mkdir()
+    real.write_text("old")
+    link = lab.root / "latest.md"
+    link.symlink_to(real)
+    assert lab.auditdesk("report", AUDIT, "-o", str(link))[0] == 0
+    assert link.is_symlink() and "\n# 服务认证审查报告\n" in real.read_text("utf-8")
+    assert (real.parent / f"{AUDIT}-radar-A.svg").is_file()  # the charts beside the file, not the link
+    code, _out, err = lab.auditdesk("report", AUDIT, "-o", str(lab.root))
+    assert (code, err) == (1, f"auditdesk: cannot write {lab.root}: it is a folder; give a file name\n")
+
+
+def test_nul_is_refused_by_validate_as_by_commit(lab: Lab) -> None:
+    """Was: validate said ok, commit then failed."""
+    target = lab.store / "audits" / f"{AUDIT}.toml"
+    data = SAMPLE.replace(b'organisation = "', b'organisation = "a\\u0000b', 1)
+    target.write_bytes(data)
+    message = (f"{target}:{line_of(data, b'organisation = ')}: planning.organisation: contains U+0000 (NUL): control "
+               "characters and bidirectional overrides are not allowed in text (they can rewrite what a terminal shows)")
+    assert lab.auditdesk("validate", str(target)) == (1, "", f"{message}\n1 of 1 file(s) have problems\n")
+    code, _out, err = lab.auditdesk("commit", AUDIT)
+    assert code == 1 and err.endswith(f"auditdesk: {message}\n")
+
+
+def test_negative_zero_prints_as_zero(lab: Lab) -> None:
+    target = lab.store / "audits" / f"{AUDIT}.toml"
+    target.write_bytes(SAMPLE.replace(b"pct = 95", b"pct = -0.0", 1))
+    assert lab.auditdesk("commit", AUDIT)[0] == 0
+    for argv in (("show", AUDIT, "--json"), ("report", AUDIT), ("export", "--items", "--format", "json"), ("export", "--items")):
+        code, out, _err = lab.auditdesk(*argv)
+        assert code == 0 and not re.search(r'(^|[\s",|:\\])-0(\.0+)?([\s",|]|$)', out, re.MULTILINE), argv
+
+
+@pytest.mark.parametrize("text", [" =1+1", "\n=1+1", "\u200b=HYPERLINK(\"http://x\")", "＝1+1", "\u3000＋1", "\ufeff@SUM(A1)", "  -2"])
+def test_csv_formula_guard_sees_through_spaces_and_full_width_signs(lab: Lab, text: str) -> None:
+    target = lab.store / "audits" / f"{AUDIT}.toml"
+    target.write_bytes(SAMPLE.replace(b'organisation = "', b'organisation = "' + toml_escaped(text).encode("utf-8"), 1))
+    assert lab.auditdesk("commit", AUDIT)[0] == 0
+    code, _out, _err = lab.auditdesk("export", "-o", str(lab.root / "e.csv"))
+    rows = list(csv.DictReader(io.StringIO((lab.root / "e.csv").read_text("utf-8-sig"))))
+    assert code == 0 and rows[0]["organisation"].startswith("'" + text)
