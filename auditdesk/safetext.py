@@ -26,7 +26,9 @@ __all__ = ["BIDI_CONTROLS", "VisibleStream", "describe", "refusal", "unsafe_char
 #: Embeddings, overrides and isolates (the "Trojan Source" characters), and the marks.
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
-_CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f"
+#: C0 but newline and tab, DEL, C1, and lone surrogates (bytes that were not UTF-8,
+#: kept by Python's surrogateescape: they cannot even be printed).
+_CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff"
 _BIDI = "".join(sorted(BIDI_CONTROLS))
 _UNSAFE = re.compile(f"[{_CONTROL}\t\n{_BIDI}]")
 _UNSAFE_KEEP_LINES = re.compile(f"[{_CONTROL}{_BIDI}]")
@@ -62,6 +64,8 @@ _NAMES = {0x00: "NUL", 0x07: "bell", 0x08: "backspace", 0x09: "tab", 0x0A: "newl
 def describe(chars: list[str]) -> str:
     """``U+001B (escape), U+202E (right-to-left override)``: characters named so a person can find them."""
     def name(c: str) -> str:
+        if 0xD800 <= ord(c) <= 0xDFFF:
+            return f"byte {ord(c) - 0xDC00:#04x}, which is not UTF-8" if ord(c) >= 0xDC80 else f"U+{ord(c):04X} (not UTF-8)"
         known = _NAMES.get(ord(c)) or unicodedata.name(c, "").lower() or "control character"
         return f"U+{ord(c):04X} ({known})"
 

@@ -205,6 +205,8 @@ class GitRepo:
         if not given.is_dir():
             raise NotARepository(f"{given} is not a folder")
         env = clean_env()
+        if stat.S_ISDIR(os.lstat(given / ".git").st_mode if os.path.lexists(given / ".git") else 0):
+            self._check_files(given, given / ".git")  # before git reads any of them
         out = _probe(binary, given, env, "--is-bare-repository", "--is-inside-git-dir", "--show-object-format",
                      "--absolute-git-dir", "--git-common-dir")
         bare, inside_git_dir, object_format, git_dir, common_dir = out.split("\n")[:5]
@@ -221,6 +223,7 @@ class GitRepo:
         self.path = root
         self.git_dir = Path(git_dir)
         self.common_dir = (given / common_dir).resolve()
+        self._check_files(given, self.git_dir, self.common_dir)
         if root.parent != root:
             env["GIT_CEILING_DIRECTORIES"] = str(root.parent)
         try:
@@ -245,6 +248,28 @@ class GitRepo:
     @property
     def dir_mode(self) -> int:
         return self._dmode
+
+    #: Files git reads on every command that no -c setting can point elsewhere: a
+    #: symlink to /dev/zero or a FIFO there would hang git or fill the memory.
+    GIT_FILES = ("info/attributes", "info/exclude", "config")
+    MAX_GIT_FILE = 1 << 20
+
+    @classmethod
+    def _check_files(cls, where: Path, *folders: Path) -> None:
+        """Refuse a store whose .git/info/attributes, info/exclude or config is not a
+        plain file of sensible size (see RELIABILITY.md, "Threat model")."""
+        for rel in cls.GIT_FILES:
+            for folder in dict.fromkeys(folders):
+                try:
+                    st = os.lstat(folder / rel)
+                except FileNotFoundError:
+                    continue
+                if not stat.S_ISREG(st.st_mode):
+                    raise NotARepository(f"{where}: {folder / rel} is not a plain file (a symlink, a FIFO or a "
+                                         "device); auditdesk will not let git read it. Replace it with a file")
+                if st.st_size > cls.MAX_GIT_FILE:
+                    raise NotARepository(f"{where}: {folder / rel} is {st.st_size} bytes; auditdesk will not let git "
+                                         f"read a file over {cls.MAX_GIT_FILE} bytes there")
 
     def _check_state(self) -> None:
         """Refuse a HEAD that is detached, on another branch, or mid-operation:

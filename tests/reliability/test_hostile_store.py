@@ -14,6 +14,7 @@ no raw control byte may reach stdout or stderr, and the commands still work.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -313,3 +314,21 @@ def test_signing_with_the_users_own_program(lab: Lab) -> None:
         code, _out, err = lab.auditdesk(*step)
     assert code == 1 and "gpg failed to sign" in err  # the user's (fake) gpg was asked, and failed
     assert lab.markers() == ["users-gpg"]
+
+
+@pytest.mark.parametrize("what", ["info/attributes", "info/exclude", "config"])
+@pytest.mark.parametrize("how", ["dev-zero", "fifo"])
+def test_git_files_that_would_hang_git_are_refused(lab: Lab, what: str, how: str) -> None:
+    """No -c setting can move .git/info/attributes: a symlink to /dev/zero made every
+    command hang (main before issue 11: `list` never returned).  Now a clear refusal."""
+    target = lab.store / ".git" / what
+    target.unlink(missing_ok=True)
+    if how == "fifo":
+        os.mkfifo(target)
+    else:
+        target.symlink_to("/dev/zero")
+    started = time.monotonic()
+    code, out, err = lab.auditdesk("list")
+    assert time.monotonic() - started < 10
+    assert (code, out) == (1, "") and err == (f"auditdesk: {lab.store}: {target} is not a plain file (a symlink, a FIFO or "
+                                              "a device); auditdesk will not let git read it. Replace it with a file\n")
