@@ -11,6 +11,7 @@ import pytest
 import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.profiles import scaled
 
 from auditdesk.criteria import tomldata, tomlshape
 from auditdesk.criteria.catalog import BUILTIN_DIR
@@ -197,7 +198,7 @@ def _chain(n: int):
     return value
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=DOCS, multiline=st.booleans())
 def test_tomli_w_documents_within_limits_are_accepted(doc, multiline):
     text = tomli_w.dumps(doc, multiline_strings=multiline)
@@ -212,7 +213,7 @@ def test_tomli_w_documents_within_limits_are_accepted(doc, multiline):
         assert d > MAX_KEY_PARTS, (err, text)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=scaled(60), deadline=None)
 @given(n=st.integers(min_value=1, max_value=40), multiline=st.booleans())
 def test_deep_chains(n, multiline):
     doc = {"root": _chain(n)}
@@ -224,7 +225,7 @@ def test_deep_chains(n, multiline):
             check_shape(text, "chain.toml")
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=scaled(150), deadline=None)
 @given(data=st.binary(max_size=2000))
 def test_arbitrary_bytes_never_crash(data):
     try:
@@ -233,7 +234,7 @@ def test_arbitrary_bytes_never_crash(data):
         pass
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=scaled(40), deadline=None)
 @given(doc=DOCS, cut=st.integers(min_value=0, max_value=10_000))
 def test_prefixes_of_valid_documents_never_crash(doc, cut):
     data = tomli_w.dumps(doc).encode()

@@ -30,16 +30,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hostile_helpers import HOOKS, RAW_CONTROL, plain
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_helpers import AUDIT, LEADER, SAMPLE
+from support.hostile import HOOKS, RAW_CONTROL, plain
+from support.profiles import scaled
+from support.reliability import AUDIT, LEADER, SAMPLE
 
 from auditdesk.audit.document import ONE_LINE_FIELDS, Audit, from_toml, to_toml
 from auditdesk.cli import main
 from auditdesk.safetext import BIDI_CONTROLS, unsafe_characters
 
-FUZZ = settings(max_examples=50, deadline=None,
+FUZZ = settings(max_examples=scaled(50), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
 
 ESCAPES = ["\x1b]52;c;cm0gLXJmIH4=\x07", "\x1b]0;title\x1b\\", "\x1b[2J\x1b[H", "\x1b[1A\x1b[2K", "\x1bc", "\x9b31m",
@@ -54,6 +55,9 @@ PIECE = st.one_of(
     st.binary(min_size=1, max_size=8).map(os.fsdecode),  # bytes that are not UTF-8 arrive as surrogates
     st.sampled_from(["中文", "\u200b", "\ufeff", "＝1+1", "'''", '"""', "\\", "[items.A1]", "a.b.c"]),
 )
+
+#: Each builds real repositories and runs many commands: over 3 s (see the slow marker).
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +120,7 @@ ARGUMENTS = [
 ]
 
 
-@settings(FUZZ, max_examples=30)
+@settings(FUZZ, max_examples=scaled(30))
 @given(which=st.integers(0, len(ARGUMENTS) - 1), pieces=st.lists(PIECE, min_size=1, max_size=6))
 def test_hostile_arguments(armed: tuple[Path, Path], which: int, pieces: list[str]) -> None:
     store, markers = armed
@@ -212,7 +216,7 @@ def test_hostile_text_in_a_hand_edited_field(armed: tuple[Path, Path], tmp_path_
     assert list(markers.iterdir()) == []
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=scaled(30), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(parts=st.integers(17, 30_000), where=st.sampled_from(["key", "header", "inline", "array-of-tables"]),
        junk=st.binary(max_size=40))
 def test_long_keys_and_junk_are_refused_fast(tmp_path_factory: pytest.TempPathFactory, parts: int, where: str,

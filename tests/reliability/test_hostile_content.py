@@ -25,8 +25,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hostile_helpers import RAW_CONTROL, Lab, plain
-from reliability_helpers import AUDIT, SAMPLE, Run, cli_cmd, cli_env, consistent, line_of
+from support import line_of
+from support.hostile import RAW_CONTROL, Lab, plain
+from support.reliability import AUDIT, SAMPLE, Run, cli_cmd, cli_env, consistent
 
 from auditdesk.safetext import VisibleStream, visible
 
@@ -35,6 +36,9 @@ from auditdesk.safetext import VisibleStream, visible
 #: a right-to-left override.
 OSC52 = "\x1b]52;c;cm0gLXJmIH4=\x07"
 ATTACKS = [OSC52, "\x1b]0;pwned\x07", "\x1b[2J\x1b[H", "\x1b[1A\x1b[2K", "\x07", "\x9b31m", "\u202eevil"]
+
+#: Each builds real repositories and runs many commands: over 3 s (see the slow marker).
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture

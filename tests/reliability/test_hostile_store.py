@@ -19,8 +19,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hostile_helpers import Lab, plain
-from reliability_helpers import AUDIT, Run, consistent
+from support.hostile import Lab, plain
+from support.reliability import AUDIT, Run, consistent
+
+#: Each builds real repositories and runs many commands: over 3 s (see the slow marker).
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture

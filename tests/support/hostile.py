@@ -1,4 +1,4 @@
-"""Helpers of the hostile-store tests: a lab with marker-writing programs, a
+"""What the hostile-store tests share (tests/reliability/test_hostile_*.py): a lab with marker-writing programs, a
 demo store with a bare hub and a clone, and every auditdesk command run in turn.
 
 A *marker* is a file a trap writes when git (or anything) runs it; the tests
@@ -14,7 +14,8 @@ import re
 import subprocess
 from pathlib import Path
 
-from reliability_helpers import AUDIT, LEADER, Run
+from support.cli import Run
+from support.reliability import AUDIT, LEADER
 
 REVIEWER = "Li Reviewer <li@example.org>"
 
