@@ -12,16 +12,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import os
 import re
+import stat
 import tomllib
 import types
 import typing
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 
 import tomli_w
 
-from auditdesk.criteria.tomlshape import ShapeError, check_shape
+from auditdesk.criteria.tomlshape import MAX_BYTES, ShapeError, check_shape
 from auditdesk.errors import InvalidInput, Problem
 from auditdesk.safetext import refusal
 
@@ -95,6 +98,21 @@ def _line_index(text: str) -> tuple[dict[Path_, int], dict[Path_, int]]:
         for length in range(1, len(full) + 1):
             prefixed.setdefault(full[:length], number)
     return prefixed, exact
+
+
+def read_file(path: Path | str) -> bytes:
+    """A TOML file's bytes, as far as the parser may take them: a regular file (a FIFO
+    or a device such as /dev/zero behind a symlink would never end) no bigger than
+    the shape guard allows.  OSError is left to the caller (it says "cannot read")."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO must not block the open
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise InvalidInput.single(str(path), "", "not a regular file (a FIFO, a device or a folder); the file was not read")
+        if st.st_size > MAX_BYTES:
+            raise InvalidInput.single(str(path), "", f"the file is {st.st_size} bytes (at most {MAX_BYTES} bytes); "
+                                                     "the file was not read")
+        return f.read(MAX_BYTES + 1)
 
 
 def parse(data: bytes, source: str) -> dict[str, Any]:

@@ -155,7 +155,9 @@ class AuditStore:
 
     def _install_diff_driver(self) -> None:
         """Make plain `git diff`/`git log -p` in the store show audits as readable lines."""
-        command = f"{shlex.quote(sys.executable)} -m auditdesk textconv"
+        # git runs the driver in the store's root: -P keeps that folder off sys.path, so a
+        # committed or planted auditdesk/ package there is never imported in place of ours
+        command = f"{shlex.quote(sys.executable)} -P -m auditdesk textconv"
         if self.repo.config("diff.auditdesk.textconv") != command:
             try:
                 self.repo.set_config("diff.auditdesk.textconv", command)
@@ -199,7 +201,7 @@ class AuditStore:
     def parse_file(path: Path, catalogs: Catalogs) -> tuple[Audit, Catalog]:
         """An audit file outside the store (or its working tree), read as is."""
         try:
-            data = path.read_bytes()
+            data = tomldata.read_file(path)
         except OSError as exc:
             raise AuditdeskError(f"{path}: cannot read: {exc.strerror}") from None
         return document.load_audit(data, str(path), catalogs)
@@ -452,7 +454,7 @@ class AuditStore:
         """
         path = self.path_of(project_no)
         try:
-            data = (self.root / path).read_bytes()
+            data = tomldata.read_file(self.root / path)
         except OSError as exc:
             raise AuditdeskError(f"{self.root / path}: cannot read: {exc.strerror}") from None
         audit, _ = self.parse(data, str(self.root / path))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from auditdesk.cli import shapes
 from auditdesk.cli.context import Context, out
+from auditdesk.criteria import tomldata
 from auditdesk.criteria.catalog import Catalog, Catalogs
 from auditdesk.criteria.results import ItemResult, sampled_result
 from auditdesk.criteria.scoring import fmt_2, fmt_number, score_audit
@@ -199,7 +200,7 @@ def cmd_validate(ctx: Context) -> int:
     failed = 0
     for path in files:
         try:
-            data = path.read_bytes()
+            data = tomldata.read_file(path)
             if b"[[parts" in data:
                 parse_catalog(data, str(path))
             else:

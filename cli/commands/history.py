@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditdesk.cli import shapes
@@ -109,8 +108,13 @@ def cmd_textconv(ctx: Context) -> int:
     """git's textconv driver: the audit file as readable lines (never fails git diff)."""
     from auditdesk.audit.diff import readable
     from auditdesk.audit.document import load_audit
+    from auditdesk.criteria import tomldata
 
-    data = Path(ctx.args.file).read_bytes()
+    try:
+        data = tomldata.read_file(ctx.args.file)  # never a FIFO or /dev/zero, never more than the shape guard takes
+    except (OSError, AuditdeskError) as exc:
+        sys.stdout.write(f"(not read: {exc})\n")  # stdout escapes what it writes
+        return 0
     try:
         audit, catalog = load_audit(data, ctx.args.file, Catalogs())
     except AuditdeskError as exc:

@@ -122,6 +122,24 @@ def test_sync_refuses_files_a_store_does_not_hold(lab: Lab) -> None:
     _no_trace_every_command(lab)
 
 
+def test_the_diff_driver_never_imports_a_package_planted_in_the_store(lab: Lab) -> None:
+    """Someone with write access to a shared store (or the person handing a folder
+    over) drops auditdesk/__init__.py next to audits/: git runs the textconv driver
+    with the store root as its working directory, and `python -m` would put that
+    folder first on sys.path.  The driver auditdesk writes runs `python -P`."""
+    package = f"open({str(lab.markers_dir / 'imported')!r}, 'w').close()\n"
+    for name in ("__init__.py", "__main__.py"):
+        (lab.store / "auditdesk").mkdir(exist_ok=True)
+        (lab.store / "auditdesk" / name).write_text(package)
+    lab.auditdesk("list")  # opening the store (re)writes its driver
+    driver = plain(lab.store, "config", "--get", "diff.auditdesk.textconv").stdout.decode()
+    assert " -P -m auditdesk textconv" in driver, driver
+    audit = next((lab.store / "audits").glob("*.toml"))
+    audit.write_text(audit.read_text("utf-8").replace("organisation = \"", "organisation = \"X", 1), "utf-8")
+    shown = readme_git_commands(lab)
+    assert "organisation" in shown and lab.markers() == [], (lab.markers(), shown[-400:])
+
+
 def test_sync_refuses_a_name_that_is_not_utf8(lab: Lab) -> None:
     """Was a UnicodeDecodeError traceback."""
     name = b"audits/\xff\xfe.toml"
@@ -360,3 +378,18 @@ def test_csv_formula_guard_sees_through_spaces_and_full_width_signs(lab: Lab, te
     code, _out, _err = lab.auditdesk("export", "-o", str(lab.root / "e.csv"))
     rows = list(csv.DictReader(io.StringIO((lab.root / "e.csv").read_text("utf-8-sig"))))
     assert code == 0 and rows[0]["organisation"].startswith("'" + text)
+
+
+def test_audit_files_that_never_end_are_refused(lab: Lab) -> None:
+    """An audit file that is a symlink to /dev/zero or a FIFO (someone with write access
+    to a shared store): `validate` and `commit` read it for ever on main; now refused."""
+    (lab.store / "audits" / "Z-1.toml").symlink_to("/dev/zero")
+    os.mkfifo(lab.store / "audits" / "F-1.toml")
+    refusal = "not a regular file (a FIFO, a device or a folder); the file was not read"
+    started = time.monotonic()
+    code, _out, err = lab.auditdesk("validate")
+    assert code == 1 and f"{lab.store}/audits/F-1.toml: {refusal}\n{lab.store}/audits/Z-1.toml: {refusal}\n" in err, err
+    for name in ("Z-1", "F-1"):
+        code, _out, err = lab.auditdesk("commit", name)
+        assert code == 1 and err.endswith(f"auditdesk: {lab.store}/audits/{name}.toml: {refusal}\n"), err
+    assert time.monotonic() - started < 30
