@@ -11,15 +11,16 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import hashlib
 import json
 import os
 import shlex
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Self
+from typing import TYPE_CHECKING, Literal, Self, TypeGuard
 
 from auditdesk.audit import document, moves, workflow
 from auditdesk.audit.diff import diff_audits
@@ -31,6 +32,8 @@ from auditdesk.criteria.catalog import Catalog, Catalogs
 from auditdesk.criteria.scoring import fmt_2, score_audit
 from auditdesk.errors import AuditdeskError, InvalidInput
 from auditdesk.fileio import write_atomic
+from auditdesk.paths import cache_dir
+from auditdesk.safetext import unsafe_characters
 from auditdesk.store.git import GitRepo, NotARepository, Revision, SaveResult
 from auditdesk.store.git.objects import Sign
 from auditdesk.store.git.repo import TagRequest
@@ -68,6 +71,15 @@ class Summary:
     star: str
     year: str
     error: str = ""
+
+
+_SUMMARY_FIELDS = frozenset(f.name for f in fields(Summary))
+
+
+def _summary_entry_ok(entry: object) -> TypeGuard[dict[str, str]]:
+    """A cached summary has Summary's fields, each a string without control characters."""
+    return (isinstance(entry, dict) and set(entry) == _SUMMARY_FIELDS
+            and all(isinstance(v, str) and not unsafe_characters(v) for v in entry.values()))
 
 
 @dataclass
@@ -488,7 +500,11 @@ class AuditStore:
 
     @property
     def _cache_path(self) -> Path:
-        return self.root / ".git" / "auditdesk" / "summaries.json"
+        """The user's own cache of this store's summaries.  Not in the store's .git: in a
+        shared or handed-over store someone else could write it and make ``list`` show
+        a stage or score no audit has (the summaries are keyed by blob id only)."""
+        key = hashlib.sha256(os.fsencode(self.root.resolve())).hexdigest()[:32]
+        return cache_dir() / "summaries" / f"{key}.json"
 
     def _summary(self, path: str, blob: str) -> Summary:
         with self._cache_lock:
@@ -497,19 +513,20 @@ class AuditStore:
     def _summary_locked(self, path: str, blob: str) -> Summary:
         if self._cache is None:
             try:
-                self._cache = json.loads(self._cache_path.read_text("utf-8"))
+                loaded = json.loads(self._cache_path.read_text("utf-8"))
             except (OSError, ValueError):
-                self._cache = {}
+                loaded = {}
+            self._cache = loaded if isinstance(loaded, dict) else {}
             self._cache_dirty = False
         assert self._cache is not None
         entry = self._cache.get(blob)
-        if entry is None:
+        if not _summary_entry_ok(entry):  # missing, or a cache someone damaged: computed again
             entry = self._cache[blob] = asdict(self._summarise(path, blob))
             self._cache_dirty = True
         return Summary(**entry)
 
     def _save_cache(self) -> None:
-        """Keep the summary cache (a derived file in .git, safe to delete)."""
+        """Keep the summary cache (a derived file in the user's cache folder, safe to delete)."""
         with self._cache_lock:
             self._save_cache_locked()
 
@@ -518,10 +535,8 @@ class AuditStore:
             return
         # A read-only store still lists; it just recomputes the summaries next time.
         with contextlib.suppress(OSError, AuditdeskError):
-            if not self._cache_path.parent.is_dir():  # with the store's sharing mode, not the umask
-                self._cache_path.parent.mkdir(exist_ok=True)
-                os.chmod(self._cache_path.parent, self.repo.dir_mode)
-            write_atomic(self._cache_path, json.dumps(self._cache, ensure_ascii=False).encode("utf-8"), mode=self.repo.file_mode)
+            self._cache_path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self._cache_path, json.dumps(self._cache, ensure_ascii=False).encode("utf-8"))
         self._cache_dirty = False
 
     def _summarise(self, path: str, blob: str) -> Summary:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import stat
@@ -393,3 +394,25 @@ def test_audit_files_that_never_end_are_refused(lab: Lab) -> None:
         code, _out, err = lab.auditdesk("commit", name)
         assert code == 1 and err.endswith(f"auditdesk: {lab.store}/audits/{name}.toml: {refusal}\n"), err
     assert time.monotonic() - started < 30
+
+
+def test_a_falsified_or_malformed_summary_cache_changes_nothing(lab: Lab, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On main the summaries lived in the store's .git: anyone who can write there made
+    `list` say "approved 150.00", and a malformed entry crashed it with a traceback.  They
+    now live in the user's own cache, and an entry that is not a summary is computed again."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(lab.root / "cache"))
+    code, honest, _err = lab.auditdesk("list")
+    assert code == 0 and "150.00" not in honest
+    blobs = plain(lab.store, "ls-tree", "-r", "HEAD", "--", "audits").stdout.decode().split()[2::4]
+    fake = {"project_no": AUDIT, "organisation": "Evil \x1b]0;pwned\x07 Ltd", "audit_type": "x", "stage": "approved",
+            "total": "150.00", "rate": "150.00", "star": "x", "year": "2099", "error": ""}
+    planted = lab.store / ".git" / "auditdesk" / "summaries.json"
+    planted.parent.mkdir(exist_ok=True)
+    planted.write_text(json.dumps(dict.fromkeys(blobs, fake)))
+    assert lab.auditdesk("list") == (0, honest, "")
+    caches = list((lab.root / "cache" / "auditdesk" / "summaries").glob("*.json"))
+    assert len(caches) == 1
+    for damaged in ({b: fake for b in blobs}, {b: {"project_no": 3} for b in blobs}, {b: None for b in blobs}, [1], "x"):
+        caches[0].write_text(json.dumps(damaged))
+        code, out, err = lab.auditdesk("list")
+        assert (code, out, err) == (0, honest, ""), (damaged, err)
