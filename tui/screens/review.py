@@ -26,6 +26,7 @@ from auditdesk.audit.workflow import RETURNABLE, Reviewers, approve, reopen, ret
 from auditdesk.desk.actions import status
 from auditdesk.errors import AuditdeskError
 from auditdesk.paths import seen_path
+from auditdesk.safetext import visible
 from auditdesk.store.audits import Summary
 from auditdesk.store.git import GitError, Revision
 from auditdesk.tui.dialogs.form import Check, Field, FormDialog
@@ -126,7 +127,7 @@ class ReviewScreen(AuditScreen):
         for revision, summary in history:
             cells = (revision.commit[:7], f"{revision.date:%Y-%m-%d %H:%M}", revision.author,
                      stages.get(summary.stage, summary.stage), summary.total)
-            table.add_row(*(Text(cell) for cell in cells), key=revision.commit)
+            table.add_row(*(Text(visible(cell)) for cell in cells), key=revision.commit)  # an author is anyone's text
         newest = self.revisions[0].commit if self.revisions else None
         if newest != self._seen_head:
             self._choose_since(history)
