@@ -108,6 +108,10 @@ def sync(store: AuditStore, remote: str, user: Identity, prefer: Prefer | None =
     repo = store.repo
     local = repo.head()
     incoming = repo.fetch(remote)
+    if incoming is not None and incoming != local and not (local is not None and repo.is_ancestor(incoming, local)):
+        # what may come in at all (files, names, shapes, text) before whether it was made by the rules:
+        # nothing the remote brings is parsed until it passed this
+        refuse_what_a_store_does_not_hold(store, remote, repo.merge_base(local, incoming) if local else None, incoming)
     remote_tags = repo.fetch_tags(remote, "approved")
     check_history(store, local, incoming, remote)
     notes = take_approvals(store, remote, remote_tags, incoming)
@@ -120,7 +124,6 @@ def sync(store: AuditStore, remote: str, user: Identity, prefer: Prefer | None =
             return SyncResult("up to date" + (" (approval tags pushed)" if pushed else ""), notes=notes)
         push_with_approvals(store, remote, remote_tags, notes)
         return SyncResult("pushed", notes=notes)
-    refuse_what_a_store_does_not_hold(store, remote, repo.merge_base(local, incoming) if local else None, incoming)
     if local is None or repo.is_ancestor(local, incoming):
         incoming_files = {p: _read(store, p, incoming) for p in repo.changed(local, incoming)}
         repo.integrate(incoming_files, parents=[incoming], expected_head=local, author=user, message="sync")
