@@ -12,15 +12,13 @@ import contextlib
 import copy
 import json
 import os
-import shlex
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Self
 
-from auditdesk.audit import document, workflow
+from auditdesk.audit import document, textconv, workflow
 from auditdesk.audit.diff import diff_audits
 from auditdesk.audit.document import Audit, Body, check_project_no
 from auditdesk.audit.identity import Identity
@@ -34,6 +32,11 @@ from auditdesk.store.git import GitRepo, NotARepository, Revision, SaveResult
 AUDITS = "audits"
 CONFIG = "auditdesk.toml"
 BASES_KEPT = 8
+#: Saves whose textconv text waits for `close` (beyond this, git's driver converts them).
+TEXTCONV_PENDING = 200
+#: Commits whose audit files a clone converts for git's textconv cache (older ones
+#: are converted by git's driver when first shown, then cached by git).
+WARM_COMMITS = 250
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class AuditStore:
         self._cache_dirty = False
         self._cache_lock = threading.RLock()  # the TUI lists in a thread while the user works
         self._bases: dict[str, tuple[Audit, Catalog]] = {}
+        self._textconv: dict[str, bytes] = {}
 
     @classmethod
     def open(cls, root: Path, *, create: bool = False, shared_group: bool = False,
@@ -114,17 +118,31 @@ class AuditStore:
         store._install_diff_driver()
         return store
 
+    @classmethod
+    def clone(cls, url: str, root: Path, catalogs: Catalogs | None = None) -> AuditStore:
+        """A new clone of a hub in `root`, ready to work in: git's diff driver set up and
+        its cache filled, so `git log -p` there shows audits as readable lines at once."""
+        GitRepo.clone(url, root).close()
+        store = cls.open(root, catalogs=catalogs)
+        store.warm_textconv()
+        return store
+
     def _install_diff_driver(self) -> None:
-        """Make plain `git diff`/`git log -p` in the store show audits as readable lines."""
-        command = f"{shlex.quote(sys.executable)} -m auditdesk textconv"
-        if self.repo.config("diff.auditdesk.textconv") != command:
+        """Make plain `git diff`/`git log -p` in the store show audits as readable lines.
+
+        The driver is named without a path (see `audit.textconv`), so the config is
+        written once per store, not again whenever another installation opens it;
+        a value auditdesk wrote before (an interpreter's path) is replaced."""
+        key = f"diff.{textconv.DRIVER}.textconv"
+        current = self.repo.config(key)
+        if current != textconv.COMMAND and (not current or current.endswith("-m auditdesk textconv")):
             try:
-                self.repo.set_config("diff.auditdesk.textconv", command)
-                self.repo.set_config("diff.auditdesk.cachetextconv", "false")
+                self.repo.set_config(key, textconv.COMMAND)
+                self.repo.set_config(f"diff.{textconv.DRIVER}.cachetextconv", "true")
             except AuditdeskError:
                 return  # a read-only store: diffs stay plain TOML
         attributes = self.root / ".git" / "info" / "attributes"
-        line = f"{AUDITS}/*.toml diff=auditdesk"
+        line = f"{AUDITS}/*.toml diff={textconv.DRIVER}"
         try:
             current = attributes.read_text("utf-8") if attributes.exists() else ""
             if line not in current.splitlines():
@@ -133,8 +151,36 @@ class AuditStore:
         except (OSError, AuditdeskError):
             pass
 
+    def _cache_textconv(self, blob: str, audit: Audit, catalog: Catalog) -> None:
+        """Remember what git's diff driver prints for a blob just saved; written to git's
+        cache when the store closes (one ref update for all of a session's saves)."""
+        if len(self._textconv) < TEXTCONV_PENDING:
+            self._textconv[blob] = textconv.readable_text(audit, catalog).encode("utf-8")
+
+    def _flush_textconv(self) -> None:
+        pending, self._textconv = self._textconv, {}
+        if pending and self.repo.config(f"diff.{textconv.DRIVER}.textconv") == textconv.COMMAND:
+            self.repo.add_notes(textconv.CACHE_REF, textconv.COMMAND, pending)
+
+    def warm_textconv(self, since: str | None = None, limit: int = WARM_COMMITS) -> int:
+        """Fill git's textconv cache for the audit files of the last `limit` commits
+        (or of the commits after `since`), so a first `git log -p` does not start the
+        driver once per revision.  How many blobs were converted."""
+        if self.repo.config(f"diff.{textconv.DRIVER}.textconv") != textconv.COMMAND:
+            return 0
+        blobs = self.repo.changed_blobs(AUDITS, since=since, limit=limit)
+        have = self.repo.noted(textconv.CACHE_REF, textconv.COMMAND, blobs)
+        notes = {}
+        for blob in blobs:
+            if blob not in have:
+                notes[blob] = textconv.convert(self.repo.read_blob(blob), self.catalogs).encode("utf-8")
+        return self.repo.add_notes(textconv.CACHE_REF, textconv.COMMAND, notes)
+
     def close(self) -> None:
-        self.repo.close()
+        try:
+            self._flush_textconv()
+        finally:
+            self.repo.close()
 
     def __enter__(self) -> Self:
         return self
@@ -228,6 +274,7 @@ class AuditStore:
             message = self._describe(audit, catalog, old or self._at(base))
         result = self.repo.save(path, document.to_toml(audit), base=base, author=user, message=message)
         self._remember(result.blob, audit, catalog)
+        self._cache_textconv(result.blob, audit, catalog)
         return result
 
     def _describe(self, audit: Audit, catalog: Catalog, old: tuple[Audit, Catalog] | None) -> str:
@@ -270,14 +317,22 @@ class AuditStore:
         self._save_cache()
         return out
 
-    def revisions(self, project_no: str) -> list[tuple[Revision, Audit]]:
-        """Every revision of an audit, oldest first, parsed (for blame)."""
+    def revisions(self, project_no: str) -> list[tuple[Revision, Audit, tuple[int, ...]]]:
+        """Every revision of an audit, oldest first (parents before children), parsed, each
+        with the positions of its parents in the list: merges by sync keep both sides (for blame)."""
         path = self.path_of(project_no)
-        out = []
-        for rev in reversed(self.log(project_no)):
-            blob = self.repo.blob_id(path, rev.commit)
-            if blob:
-                out.append((rev, self.parse(self.repo.read_blob(blob), f"{path}@{rev.commit[:7]}")[0]))
+        graph = self.repo.log(path, graph=True)
+        if not graph:
+            raise AuditdeskError(f"no audit {project_no} in the store or its history ({self.root / path})")
+        out: list[tuple[Revision, Audit, tuple[int, ...]]] = []
+        where: dict[str, int] = {}
+        for rev in reversed(graph):
+            blob = self.repo.blob_at(rev.commit, path)
+            if blob is None:
+                continue
+            audit = self.parse(self.repo.read_blob(blob), f"{path}@{rev.commit[:7]}")[0]
+            where[rev.commit] = len(out)
+            out.append((rev, audit, tuple(where[p] for p in rev.parents if p in where)))
         return out
 
     def commit_worktree(self, project_no: str, user: Identity) -> SaveResult:
@@ -303,8 +358,11 @@ class AuditStore:
         canonical = document.to_toml(audit)
         if canonical != data:
             self.repo.discard_worktree(path, author=user)
-        message = self._describe(audit, self.catalogs.get(audit.catalog.id, audit.catalog.version), old)
-        return self.repo.save(path, canonical, base=base, author=user, message=message.replace(": ", ": hand edit: ", 1))
+        catalog = self.catalogs.get(audit.catalog.id, audit.catalog.version)
+        message = self._describe(audit, catalog, old)
+        result = self.repo.save(path, canonical, base=base, author=user, message=message.replace(": ", ": hand edit: ", 1))
+        self._cache_textconv(result.blob, audit, catalog)
+        return result
 
     def dirty(self) -> list[str]:
         """Project numbers whose working-tree file differs from the last commit."""

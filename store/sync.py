@@ -93,6 +93,16 @@ def merge_audit(path: str, base: bytes | None, ours: bytes, theirs: bytes, store
 
 
 def sync(store: AuditStore, remote: str, user: Identity, prefer: Prefer | None = None) -> SyncResult:
+    """Fetch, merge, push; then fill git's textconv cache for what came in (so `git log -p`
+    shows the colleagues' revisions without running the diff driver once per revision)."""
+    before = store.repo.head()
+    result = _sync(store, remote, user, prefer)
+    if before is not None and store.repo.head() != before:
+        store.warm_textconv(since=before)
+    return result
+
+
+def _sync(store: AuditStore, remote: str, user: Identity, prefer: Prefer | None) -> SyncResult:
     repo = store.repo
     local = repo.head()
     incoming = repo.fetch(remote)

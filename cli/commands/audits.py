@@ -51,8 +51,16 @@ def cmd_demo(ctx: Context) -> int:
 def cmd_init(ctx: Context) -> int:
     from auditdesk.store.audits import AuditStore
 
-    AuditStore.open(ctx.store_path, create=True, shared_group=ctx.args.shared).close()
-    out(f"store ready at {ctx.store_path}" + (" (shared with the folder's group)" if ctx.args.shared else ""))
+    where = Path(ctx.args.dir) if ctx.args.dir else ctx.store_path
+    shared = " (shared with the folder's group)" if ctx.args.shared else ""
+    if ctx.args.bare:
+        from auditdesk.store.git import GitRepo
+
+        GitRepo.init_hub(where, shared_group=ctx.args.shared)
+        out(f"hub ready at {where}{shared}; each person makes their store with: auditdesk clone {where} DIR")
+        return 0
+    AuditStore.open(where, create=True, shared_group=ctx.args.shared).close()
+    out(f"store ready at {where}{shared}")
     return 0
 
 
