@@ -49,6 +49,14 @@ STAGE_ORDER: tuple[Stage, ...] = tuple(STAGES)  # type: ignore[arg-type]
 #: The stages the team works in; a reviewer may return an audit to any of them.
 WORK_STAGES: tuple[Stage, ...] = STAGE_ORDER[:STAGE_ORDER.index("review")]
 
+#: Report clauses with marks (■) that may be flagged as recorded after the fact
+#: ("（补录）"), like an N/A reason's `reason_added`: a paper report transcribed
+#: later may leave them unmarked (the seed does), the team infers them.
+MARKED_CLAUSES: dict[str, str] = {
+    "1.5": "场所说明", "1.7": "审查目的", "1.10": "审查方式", "1.11": "暗访评价方式",
+    "1.14": "现场评价前一年内的情况", "1.15": "审查风险", "5": "评价结论",
+}
+
 RecommendationKind = Literal["initial", "recertification", "surveillance", "restoration", "scope_change"]
 RECOMMENDATIONS: dict[str, str] = {
     "initial": "认证注册资格",
@@ -266,6 +274,8 @@ class Audit:
     transitions: tuple[Transition, ...] = ()
     previous: str = ""
     created_by: str = ""
+    marks_added: tuple[str, ...] = ()
+    """Report clauses (`MARKED_CLAUSES`) whose marks were recorded after the fact: printed with （补录）."""
 
     @property
     def special(self) -> SpecialItems:
@@ -348,6 +358,9 @@ def audit_problems(audit: Audit, catalog: Catalog | None) -> list[tuple[tuple[st
         out.append((("planning", "team"), f"a team has one leader; {len(p.leaders)} are marked leader ({', '.join(m.name for m in p.leaders)})"))
     if p.subsites and not p.multi_site:
         out.append((("planning", "subsites"), "sub-sites are listed but multi_site is false"))
+    for n, clause in enumerate(audit.marks_added):
+        if clause not in MARKED_CLAUSES:
+            out.append((("marks_added", n), f"{clause!r} is not a report clause with marks (one of: {', '.join(MARKED_CLAUSES)})"))
     return out
 
 

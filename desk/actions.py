@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import auditdesk
 from auditdesk.audit import workflow
 from auditdesk.audit.diff import diff_audits
 from auditdesk.audit.document import to_toml
 from auditdesk.audit.identity import Identity
 from auditdesk.audit.stages import blockers, next_stage
-from auditdesk.report.provenance import report_bytes, sha256, tag_fields
+from auditdesk.report.provenance import approval_fields, issued, sha256, tag_fields
 from auditdesk.store.audits import AuditStore, Loaded
 from auditdesk.store.git import SaveResult, Tag
 
@@ -53,11 +54,13 @@ def approve(store: AuditStore, project_no: str, who: Identity, when: dt.datetime
     assert saved.commit is not None
     tag_prefix = f"approved/{project_no}"
     name = f"{tag_prefix}/{len(store.repo.tags(tag_prefix)) + 1}"
+    report = issued(store, project_no, saved.commit)
     message = (
         f"approve {project_no}\n\n"
         f"audit: {project_no}\nrevision: {saved.commit}\napproved-by: {who.name} <{who.email}>\n"
         f"approved-at: {when.isoformat()}\naudit-sha256: {sha256(to_toml(loaded.audit))}\n"
-        f"report-sha256: {sha256(report_bytes(store, project_no, saved.commit))}\n"
+        f"report-sha256: {sha256(report.markdown)}\n"
+        + approval_fields(report) + f"auditdesk-version: {auditdesk.__version__}\n"
     )
     sign = bool(store.repo.config("user.signingkey")) or store.repo.config("tag.gpgSign") == "true"
     store.repo.tag(name, saved.commit, message=message, tagger=who, sign=sign)

@@ -51,7 +51,9 @@ def renderer_key(fmt: str) -> str:
 
     sources = [*sorted(Path(__file__).parent.glob("*.py")), *sorted(Path(scoring.__file__).parent.glob("*.py")),
                Path(document.__file__)]
-    digest = hashlib.sha256()
+    import auditdesk
+
+    digest = hashlib.sha256(auditdesk.__version__.encode())  # the footer names it
     for source in sources:
         digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
     return f"{fmt}:sha256:{digest.hexdigest()}"
@@ -59,7 +61,8 @@ def renderer_key(fmt: str) -> str:
 
 @dataclass(frozen=True)
 class Job:
-    """One report to render: the audit's blob at HEAD and the revision its footer names."""
+    """One report to render: the audit's blob at HEAD and the revision its footer names
+    (the audit's own last revision)."""
 
     project_no: str
     path: str
@@ -261,7 +264,7 @@ def render_all(store: AuditStore, out: Path, *, fmt: str = "md", jobs: int = 1, 
         manifest.set(project_no, None)
     bar = Progress(progress, len(todo))
     try:
-        for outcome in _run(store, _with_approval_revisions(store, todo), out, fmt, stage, key, jobs):
+        for outcome in _run(store, _with_own_revisions(store, todo), out, fmt, stage, key, jobs):
             _record(manifest, result, outcome)
             bar.advance(outcome)
     finally:
@@ -301,23 +304,13 @@ def _catalog_current(catalogs: Catalogs, entry: dict[str, Any], known: dict[tupl
     return bool(known[ident]) and known[ident] == entry.get("catalog_hash")
 
 
-def _with_approval_revisions(store: AuditStore, todo: list[Job]) -> list[Job]:
-    """Name the approval commit, not HEAD, in the footer of an audit still as approved:
-    `auditdesk verify` accepts a report only of the approved revision itself."""
+def _with_own_revisions(store: AuditStore, todo: list[Job]) -> list[Job]:
+    """Name in each footer the audit's own last revision, as a single `auditdesk report`
+    does (so an approved, unchanged audit names its approval commit, which `verify` accepts)."""
     if not todo:
         return todo
-    latest: dict[str, tuple[int, str]] = {}
-    for tag in store.repo.tags("approved"):
-        _, project_no, number = (tag.name.split("/") + ["", ""])[:3]
-        if number.isdigit() and int(number) > latest.get(project_no, (0, ""))[0]:
-            latest[project_no] = (int(number), tag.commit)
-    approved = {}
-    for job in todo:
-        if job.project_no in latest:
-            commit = latest[job.project_no][1]
-            if store.repo.blob_id(job.path, commit) == job.blob:
-                approved[job.project_no] = commit
-    return [Job(j.project_no, j.path, j.blob, approved.get(j.project_no, j.revision)) for j in todo]
+    own = store.own_revisions([j.project_no for j in todo], todo[0].revision)
+    return [Job(j.project_no, j.path, j.blob, own.get(j.project_no, j.revision)) for j in todo]
 
 
 def _run(store: AuditStore, todo: list[Job], out: Path, fmt: str, stage: str | None, key: str,

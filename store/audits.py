@@ -317,6 +317,16 @@ class AuditStore:
         self._save_cache()
         return out
 
+    def own_revision(self, project_no: str, rev: str = "HEAD") -> str | None:
+        """The audit's own last revision as of `rev`: the commit that gave its file this
+        content (what a report's footer names; saving another audit does not change it)."""
+        return self.repo.last_commit(self.path_of(project_no), rev)
+
+    def own_revisions(self, project_nos: list[str], rev: str = "HEAD") -> dict[str, str]:
+        """`own_revision` of many audits with one walk of the history."""
+        found = self.repo.last_commits([self.path_of(p) for p in project_nos], rev)
+        return {Path(path).stem: commit for path, commit in found.items()}
+
     def revisions(self, project_no: str) -> list[tuple[Revision, Audit, tuple[int, ...]]]:
         """Every revision of an audit, oldest first (parents before children), parsed, each
         with the positions of its parents in the list: merges by sync keep both sides (for blame)."""

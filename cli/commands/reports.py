@@ -20,6 +20,8 @@ def cmd_report(ctx: Context) -> int:
     from auditdesk.report.output import report_text, write_report
 
     audit, catalog, commit = load_for_reading(ctx, args.audit, args.rev)
+    if commit is not None:  # the footer names the audit's own revision, not the store's newest commit
+        commit = ctx.store.own_revision(audit.project_no, commit)
     if args.output in (None, "-"):
         text, assets = report_text(audit, catalog, commit, args.format)
         sys.stdout.write(text)

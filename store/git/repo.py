@@ -138,6 +138,16 @@ def _probe(binary: str, where: Path, env: dict[str, str], *flags: str) -> str:
     return done.stdout.decode().rstrip("\n")
 
 
+def _raw_paths(raw: bytes) -> list[str]:
+    """The paths of ``git log --raw -z`` lines (``:mode mode id id status\0path\0``)."""
+    fields = raw.lstrip(b"\n").split(b"\0")
+    paths = []
+    for i in range(0, len(fields) - 1, 2):
+        if fields[i].startswith(b":"):
+            paths.append(os.fsdecode(fields[i + 1]))
+    return paths
+
+
 class GitRepo:
     """One store, opened for reading and saving."""
 
@@ -432,6 +442,58 @@ class GitRepo:
             revisions.append(Revision(commit, author, email, datetime.fromisoformat(date), message.rstrip("\n"),
                                       tuple(parents.split())))
         return revisions
+
+    def last_commit(self, relpath: str, rev: str = "HEAD") -> str | None:
+        """The newest commit that gave the file its content as of ``rev``: the first
+        revision ``git log REV -- PATH`` lists (None if the file never existed)."""
+        if rev == "HEAD" and self.head() is None:
+            return None
+        out = self.git.run("log", "-1", "--format=%H", "--end-of-options", check_rev(rev), "--", check_relpath(relpath))
+        return out.decode().strip() or None
+
+    def last_commits(self, relpaths: list[str], rev: str = "HEAD") -> dict[str, str]:
+        """:meth:`last_commit` of many files at once, with one walk of the history.
+
+        git's own rule, followed file by file: from ``rev``, a commit that changed
+        the file is the answer; past one that did not, go on to its parent — for
+        a merge, to the first parent with the same version of the file (a merge
+        that matches none of its parents is itself the answer).  Files absent at
+        ``rev`` are left out."""
+        commit = self.resolve(rev) if self.head() is not None else None
+        if commit is None:
+            return {}
+        present = {p for p in relpaths if self.blob_at(commit, check_relpath(p)) is not None}
+        at: dict[str, set[str]] = {commit: set(present)}  # commit -> files whose walk stands there
+        found: dict[str, str] = {}
+        skip, window = 0, 256
+        while at:
+            out = self.git.run("log", "--topo-order", "--no-renames", "--raw", "--no-abbrev", "-z",
+                               "--format=%x01%H %P", f"--skip={skip}", f"-n{window}", "--end-of-options", commit)
+            if not out:
+                break
+            for chunk in out.split(b"\x01")[1:]:
+                head, _, raw = chunk.partition(b"\0")
+                ids = head.decode("ascii").split()
+                here = at.pop(ids[0], None)
+                if not here:
+                    continue
+                parents, changed = ids[1:], set(_raw_paths(raw))
+                for path in here:
+                    if len(parents) <= 1:
+                        if path in changed or not parents:
+                            found[path] = ids[0]
+                        else:
+                            at.setdefault(parents[0], set()).add(path)
+                        continue
+                    mine = self.blob_at(ids[0], path)
+                    same = next((p for p in parents if self.blob_at(p, path) == mine), None)
+                    if same is None:
+                        found[path] = ids[0]
+                    else:
+                        at.setdefault(same, set()).add(path)
+            skip += window
+            window *= 4
+        return found
 
     def status_dirty(self, under: str = "") -> list[str]:
         """Working-tree files under a folder that differ from HEAD: modified,

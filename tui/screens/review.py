@@ -1,7 +1,9 @@
 """Review: approval status, the audit's history, what changed, and the reviewer's moves.
 
-The diff is semantic (`diff_audits`): "B17 95 -> 97, total 138.33 -> 138.39",
-not TOML lines.  By default the newest revision is compared with the one
+The diff is semantic (`diff_audits`): "B17: 95 -> 97 (score 2.85 -> 2.91)",
+"B17 note: ...", "team member 李四 added: ...", one change a line, exactly
+what `auditdesk diff` prints; `f` narrows it to the scores, or to the scores
+and the evidence (notes, N/A reasons, samples, special items).  By default the newest revision is compared with the one
 this user last looked at here (`Seen`), else with the one submitted for
 review, else with the revision before it; `m` marks another base.  The
 history is read again every time the view is shown, so others' commits
@@ -21,11 +23,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
-from auditdesk.audit.diff import diff_audits
+from auditdesk.audit.diff import AuditDiff, Group, diff_audits
 from auditdesk.audit.workflow import RETURNABLE, Reviewers, approve, reopen, return_to
 from auditdesk.desk.actions import status
 from auditdesk.errors import AuditdeskError
 from auditdesk.paths import seen_path
+from auditdesk.safetext import visible
 from auditdesk.store.audits import Summary
 from auditdesk.store.git import GitError, Revision
 from auditdesk.tui.dialogs.form import Check, Field, FormDialog
@@ -57,6 +60,7 @@ class ReviewScreen(AuditScreen):
     EDITS = False
     BINDINGS = [
         Binding("m", "mark", "key.mark", id="review.mark"),
+        Binding("f", "filter", "key.review_filter", id="review.filter"),
         Binding("r", "return_audit", "key.return", id="review.return"),
         Binding("a", "approve", "key.approve", id="review.approve"),
         Binding("o", "reopen", "key.reopen", id="review.reopen"),
@@ -74,7 +78,9 @@ class ReviewScreen(AuditScreen):
         """The newest revision recorded as seen during this visit."""
         self._shown: tuple[int, str | None] | None = None
         """(session edits, store HEAD) when the history was last read: unchanged, it is not read again."""
-        self._diffs: dict[tuple[str, str], str] = {}
+        self._diffs: dict[tuple[str, str], AuditDiff] = {}
+        self.group: Group = "everything"
+        """Which changes the diff shows (f cycles: everything, scores, scores and evidence)."""
         self.seen = Seen(seen_path(), session.store.root, session.user)
 
     def compose_body(self) -> ComposeResult:
@@ -183,6 +189,11 @@ class ReviewScreen(AuditScreen):
             self.base = None if self.base == commit else commit
             self._show_diff()
 
+    def action_filter(self) -> None:
+        order: list[Group] = ["everything", "scores", "evidence"]
+        self.group = order[(order.index(self.group) + 1) % len(order)]
+        self._show_diff()
+
     def _show_diff(self) -> None:
         table = self.query_one("#history", DataTable)
         if not self.revisions:
@@ -202,19 +213,31 @@ class ReviewScreen(AuditScreen):
         else:
             text.append(self.t(how, new=new.commit[:7], old=old[:7]) + "\n")
             try:
-                text.append(plain(self._diff(old, new.commit)))
+                text.append(plain(visible(self._diff_text(old, new.commit), lines=True)))
             except (AuditdeskError, GitError) as exc:
                 text.append(plain(f"! {exc}"))
         self.query_one("#diff", Static).update(text)
 
-    def _diff(self, old: str, new: str) -> str:
+    def _diff(self, old: str, new: str) -> AuditDiff:
         """What changed from revision `old` to `new` (kept: revisions do not change)."""
         if (old, new) not in self._diffs:
             store, project_no = self.session.store, self.session.project_no
             before, after = store.load(project_no, rev=old), store.load(project_no, rev=new)
-            change = diff_audits(before.audit, after.audit, after.catalog, before.catalog)
-            self._diffs[old, new] = change.details() if not change.empty else self.t("review.no_changes")
+            self._diffs[old, new] = diff_audits(before.audit, after.audit, after.catalog, before.catalog)
         return self._diffs[old, new]
+
+    def _diff_text(self, old: str, new: str) -> str:
+        """The changes the filter lets through, one a line, and what it hides."""
+        change = self._diff(old, new)
+        if change.empty:
+            return self.t("review.no_changes")
+        shown = change.lines(self.group)
+        hidden = len(change.lines()) - len(shown)
+        what = self.t(f"review.filter.{self.group}")
+        head = self.t("review.showing", what=what, key=self.desk.key_of("review.filter"))
+        if hidden:
+            head += " " + self.t("review.hidden", n=hidden)
+        return head + "\n" + ("\n".join(shown) if shown else self.t("review.nothing_here"))
 
     # --- the reviewer's moves ------------------------------------------------
 
