@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 __all__ = ["REMOTE_TIMEOUT", "clone", "fetch", "push"]
 
 REMOTE_TIMEOUT = 300
+#: Approval tags travel with main (never forced: a tag that differs stops the sync), so any
+#: clone can `verify` a report; no other tag is fetched or pushed.
+APPROVAL_TAGS = "refs/tags/approved/*:refs/tags/approved/*"
 
 
 def _remote_env(repo: GitRepo | None) -> dict[str, str]:
@@ -48,7 +51,7 @@ def fetch(repo: GitRepo, remote: str) -> str | None:
     """Fetch the remote's ``main``; its commit, or None when it has none yet."""
     check_remote(remote)
     done = subprocess.run(
-        [repo.git.bin, "fetch", "--quiet", "--no-tags", "--end-of-options", remote, "main"],
+        [repo.git.bin, "fetch", "--quiet", "--no-tags", "--end-of-options", remote, "main", APPROVAL_TAGS],
         cwd=repo.path, env=_remote_env(repo), capture_output=True, check=False, timeout=REMOTE_TIMEOUT,
     )
     if done.returncode != 0:
@@ -56,14 +59,14 @@ def fetch(repo: GitRepo, remote: str) -> str | None:
         if "couldn't find remote ref" in why:
             return None
         raise GitError(f"cannot fetch from {remote}: {why}")
-    return repo.git.run("rev-parse", "--verify", "FETCH_HEAD^{commit}").decode().strip()
+    return repo.git.run("rev-parse", "--verify", "FETCH_HEAD^{commit}").decode().strip()  # main: the first line
 
 
 def push(repo: GitRepo, remote: str) -> None:
     """Push ``main``; a remote that moved meanwhile is refused by git (sync again)."""
     check_remote(remote)
     done = subprocess.run(
-        [repo.git.bin, "push", "--quiet", "--end-of-options", remote, "refs/heads/main:refs/heads/main"],
+        [repo.git.bin, "push", "--quiet", "--end-of-options", remote, "refs/heads/main:refs/heads/main", APPROVAL_TAGS],
         cwd=repo.path, env=_remote_env(repo), capture_output=True, check=False, timeout=REMOTE_TIMEOUT,
     )
     if done.returncode != 0:  # say why: git's last line is only "failed to push some refs"
