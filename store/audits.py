@@ -127,6 +127,16 @@ class AuditStore:
         store.warm_textconv()
         return store
 
+    def ensure_git_identity(self, user: Identity) -> bool:
+        """Give git here an identity (user.name/user.email in the store's config) when it has
+        none, for the commits git makes itself (its textconv cache) and plain `git commit`;
+        True if one was set."""
+        if self.repo.knows_committer():
+            return False
+        self.repo.set_config("user.name", user.name)
+        self.repo.set_config("user.email", user.email)
+        return True
+
     def _install_diff_driver(self) -> None:
         """Make plain `git diff`/`git log -p` in the store show audits as readable lines.
 

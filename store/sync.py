@@ -17,7 +17,7 @@ from auditdesk.audit.document import Audit, to_toml
 from auditdesk.audit.identity import Identity
 from auditdesk.criteria import tomldata
 from auditdesk.errors import AuditdeskError
-from auditdesk.store.audits import AUDITS, AuditStore
+from auditdesk.store.audits import AUDITS, CONFIG, AuditStore
 
 Prefer = Literal["ours", "theirs"]
 _MISSING = object()
@@ -53,6 +53,15 @@ class SyncResult:
     action: str
     merged: list[str] = field(default_factory=list)
     settled: list[FieldConflict] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+    """Files that came in which a store does not hold (not an audit, not auditdesk.toml):
+    nothing of auditdesk's reads or runs them, but someone put them on the hub."""
+
+
+def is_store_file(path: str) -> bool:
+    """What a store holds: audits/<project>.toml and the settings file."""
+    folder, _, name = path.rpartition("/")
+    return path == CONFIG or (folder == AUDITS and name.endswith(".toml") and "/" not in name)
 
 
 def merge3(base: Any, ours: Any, theirs: Any, prefer: Prefer | None, at: str = "") -> tuple[Any, list[FieldConflict]]:
@@ -97,7 +106,9 @@ def sync(store: AuditStore, remote: str, user: Identity, prefer: Prefer | None =
     shows the colleagues' revisions without running the diff driver once per revision)."""
     before = store.repo.head()
     result = _sync(store, remote, user, prefer)
-    if before is not None and store.repo.head() != before:
+    after = store.repo.head()
+    if before is not None and after != before and after is not None:
+        result.foreign = [p for p in store.repo.changed(before, after) if not is_store_file(p)]
         store.warm_textconv(since=before)
     return result
 

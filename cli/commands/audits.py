@@ -59,7 +59,10 @@ def cmd_init(ctx: Context) -> int:
         GitRepo.init_hub(where, shared_group=ctx.args.shared)
         out(f"hub ready at {where}{shared}; each person makes their store with: auditdesk clone {where} DIR")
         return 0
-    AuditStore.open(where, create=True, shared_group=ctx.args.shared).close()
+    from auditdesk.store.people import resolve_identity
+
+    with AuditStore.open(where, create=True, shared_group=ctx.args.shared) as store:
+        store.ensure_git_identity(resolve_identity(getattr(ctx.args, "user", None), store.repo))
     out(f"store ready at {where}{shared}")
     return 0
 

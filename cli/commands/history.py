@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 from auditdesk.cli import shapes
 from auditdesk.cli.context import Context, out
@@ -82,6 +83,7 @@ def cmd_clone(ctx: Context) -> int:
 
     from auditdesk.audit.textconv import COMMAND
     from auditdesk.store.audits import AuditStore
+    from auditdesk.store.people import resolve_identity
 
     url = ctx.args.url
     if ctx.args.dir:
@@ -95,7 +97,12 @@ def cmd_clone(ctx: Context) -> int:
         target = Path(name)
     with AuditStore.clone(url, target) as store:
         audits = len(store.ids())
+        who = resolve_identity(getattr(ctx.args, "user", None), store.repo)
+        named = store.ensure_git_identity(who)
     out(f"cloned {url} into {target}: {audits} audit(s); sync with it: auditdesk sync --store {target}")
+    if named:
+        out(f"git there had no name for you: it now uses {who.name} <{who.email}> "
+            f"(git -C {target} config user.name / user.email to change it)")
     if shutil.which(COMMAND) is None:
         out(f"note: {COMMAND} is not on PATH: plain git diff/log -p of audits it has not converted yet will fail "
             "until it is (activate the virtual environment, or install auditdesk with pipx)")
@@ -111,6 +118,13 @@ def cmd_sync(ctx: Context) -> int:
         out(f"  {path}")
     for conflict in result.settled:
         out(f"  settled as {ctx.args.prefer}: {conflict}")
+    if result.foreign:
+        from auditdesk.safetext import visible
+
+        shown = ", ".join(visible(p) for p in result.foreign[:10]) + (" …" if len(result.foreign) > 10 else "")
+        print(f"auditdesk: note: the hub brought files a store does not hold: {shown}. auditdesk never reads or "
+              f"runs them, but ask who added them (git log --stat -- FILE) and remove them if they do not belong",
+              file=sys.stderr)
     return 0
 
 

@@ -443,6 +443,15 @@ class GitRepo:
                                       tuple(parents.split())))
         return revisions
 
+    def knows_committer(self) -> bool:
+        """Whether git here can name a committer (config, environment or a usable host name):
+        git's textconv cache is a commit, and git stops `git log -p` when it cannot."""
+        try:
+            self.git.run("var", "GIT_COMMITTER_IDENT")
+        except GitError:
+            return False
+        return True
+
     def last_commit(self, relpath: str, rev: str = "HEAD") -> str | None:
         """The newest commit that gave the file its content as of ``rev``: the first
         revision ``git log REV -- PATH`` lists (None if the file never existed)."""

@@ -160,6 +160,11 @@ def test_the_driver_never_runs_code_from_the_store(cli: Cli, team: dict[str, Pat
     assert "+item B17 5.2.3.2 = 90 → 2.7" in git(alice, "log", "-p")
     assert "item B17" in git(alice, "show", "HEAD")
     assert not marker.exists()
+    assert cli("sync", "--store", str(alice), *ALICE)[0] == 0
+    code, _, err = cli("sync", "--store", str(team["rita"]), *RITA)  # Rita gets the package too …
+    assert code == 0 and "the hub brought files a store does not hold: auditdesk/__init__.py, auditdesk/__main__.py" in err
+    git(team["rita"], "log", "-p")  # … and it runs nothing there either
+    assert not marker.exists()
 
 
 def test_blame_after_a_merge_names_who_set_each_value(cli: Cli, team: dict[str, Path], tmp_path: Path) -> None:
