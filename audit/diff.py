@@ -315,7 +315,7 @@ class AuditDiff:
             touched = [c for c in self.changes if c.kind == kind]
             add(f"{noun}: ", [_entity_summary(c) for c in touched])
         moves = [c for c in self.changes if c.kind == "transition"]
-        add("", [c.new or c.label for c in moves if c.action == "added"])
+        add("", [(c.new or c.label).split(" by ", 1)[0] for c in moves if c.action == "added"])
         add("edit stage moves ", [c.label for c in moves if c.action != "added"])
         edited = [c for c in self.changes if c.kind == "field" or (c.kind == "evidence" and not c.key.startswith("items."))]
         add("edit ", [_top(c.key) for c in edited if not (c.key == "stage" and moves)])

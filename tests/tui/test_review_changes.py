@@ -61,3 +61,24 @@ async def test_review_view_shows_evidence_and_filters(store: AuditStore) -> None
         assert "team member" not in shown and "star_justification" not in shown
         await pilot.press("f")  # everything again
         assert "team member 李四 added" in str(app.screen.query_one("#diff").content)
+
+
+async def test_a_resubmitted_audit_is_compared_with_its_return(store: AuditStore) -> None:
+    """The reviewer who sent it back sees everything the team did since, not just the last step."""
+    loaded = store.load("10234-2024-SD")
+    store.transition(loaded, lambda a: workflow.advance(a, loaded.catalog, LEADER, NOW), LEADER)
+    loaded = store.load("10234-2024-SD")
+    returned = store.transition(loaded, lambda a: workflow.return_to(a, "conclusion", "B17 证据不足", REVIEWER,
+                                                                     workflow.Reviewers(), NOW), REVIEWER).commit
+    assert returned is not None
+    loaded = store.load("10234-2024-SD")
+    loaded.audit.items["B17"] = dataclasses.replace(loaded.audit.items["B17"], note="抽查送货单 30 份")
+    store.save(loaded.audit, base=loaded.blob, user=LEADER)
+    loaded = store.load("10234-2024-SD")
+    store.transition(loaded, lambda a: workflow.advance(a, loaded.catalog, LEADER, NOW), LEADER)
+    app = make_app(store, user=REVIEWER)
+    async with started(app) as pilot:
+        await pilot.press("enter", "f6")
+        diff = str(app.screen.query_one("#diff").content)
+        assert f"against {returned[:7]}, as returned to the team" in diff
+        assert "B17 note: (empty) -> 抽查送货单 30 份" in diff and "stage: submitted for review by 韩永师" in diff

@@ -3,11 +3,14 @@
 The diff is semantic (`diff_audits`): "B17: 95 -> 97 (score 2.85 -> 2.91)",
 "B17 note: ...", "team member 李四 added: ...", one change a line, exactly
 what `auditdesk diff` prints; `f` narrows it to the scores, or to the scores
-and the evidence (notes, N/A reasons, samples, special items).  By default the newest revision is compared with the one
-this user last looked at here (`Seen`), else with the one submitted for
-review, else with the revision before it; `m` marks another base.  The
+and the evidence (notes, N/A reasons, samples, special items).  By default
+the newest revision is compared with the one this user last looked at here
+(`Seen`), else with the one that returned it to the team (a resubmission then
+shows all that was done since), else with the one submitted for review, else
+with the revision before it; `m` marks another base.  The
 history is read again every time the view is shown, so others' commits
-appear.  A reviewer returns (`r`), approves (`a`) or reopens (`o`) here;
+appear.  Space and `b` page through the changes.  A reviewer returns (`r`),
+approves (`a`) or reopens (`o`) here;
 comments travel with the approval, reasons with a return or reopening,
 since nothing else may change an audit under review.
 """
@@ -47,6 +50,14 @@ def submitted(history: list[tuple[Revision, Summary]]) -> str | None:
     return None
 
 
+def returned(history: list[tuple[Revision, Summary]]) -> str | None:
+    """The newest revision that returned the audit from review to the team (history is newest first)."""
+    for i, (revision, summary) in enumerate(history[:-1]):
+        if summary.stage != "review" and history[i + 1][1].stage == "review":
+            return revision.commit
+    return None
+
+
 def when(iso: str) -> str:
     """An ISO time from an approval record, as the history shows times."""
     try:
@@ -61,6 +72,8 @@ class ReviewScreen(AuditScreen):
     BINDINGS = [
         Binding("m", "mark", "key.mark", id="review.mark"),
         Binding("f", "filter", "key.review_filter", id="review.filter"),
+        Binding("space", "scroll_diff(1)", "key.diff_down", id="review.diff_down", show=False),
+        Binding("b", "scroll_diff(-1)", "key.diff_up", id="review.diff_up", show=False),
         Binding("r", "return_audit", "key.return", id="review.return"),
         Binding("a", "approve", "key.approve", id="review.approve"),
         Binding("o", "reopen", "key.reopen", id="review.reopen"),
@@ -144,12 +157,13 @@ class ReviewScreen(AuditScreen):
         self._show_diff()
 
     def _choose_since(self, history: list[tuple[Revision, Summary]]) -> None:
-        """The default base: what this user saw last, else the submission, else each one's predecessor."""
+        """The default base: what this user saw last, else the return to the team (what was
+        done since the reviewer sent it back), else the submission, else each one's predecessor."""
         commits = [revision.commit for revision, _ in history]
         last_seen = self._seen_head or self.seen.get(self.session.project_no)
         submission = submitted(history)
         self.since, self.since_kind = None, ""
-        for candidate, kind in ((last_seen, "seen"), (submission, "submission")):
+        for candidate, kind in ((last_seen, "seen"), (returned(history), "return"), (submission, "submission")):
             if candidate in commits[1:]:
                 self.since, self.since_kind = candidate, kind
                 return
@@ -188,6 +202,11 @@ class ReviewScreen(AuditScreen):
             commit = self.revisions[table.cursor_row].commit
             self.base = None if self.base == commit else commit
             self._show_diff()
+
+    def action_scroll_diff(self, pages: int) -> None:
+        """Page through the changes while the history keeps the focus (space and b, as in less)."""
+        scroll = self.query_one("#diff-scroll", VerticalScroll)
+        scroll.scroll_to(y=scroll.scroll_y + pages * max(1, scroll.size.height - 1), animate=False)
 
     def action_filter(self) -> None:
         order: list[Group] = ["everything", "scores", "evidence"]
