@@ -169,8 +169,9 @@ class AuditStore:
 
     def _flush_textconv(self) -> None:
         pending, self._textconv = self._textconv, {}
-        if pending and self.repo.config(f"diff.{textconv.DRIVER}.textconv") == textconv.COMMAND:
-            self.repo.add_notes(textconv.CACHE_REF, textconv.COMMAND, pending)
+        with contextlib.suppress(AuditdeskError, OSError):  # a cache: never an error of the command that saved
+            if pending and self.repo.config(f"diff.{textconv.DRIVER}.textconv") == textconv.COMMAND:
+                self.repo.add_notes(textconv.CACHE_REF, textconv.COMMAND, pending)
 
     def warm_textconv(self, since: str | None = None, limit: int = WARM_COMMITS) -> int:
         """Fill git's textconv cache for the audit files of the last `limit` commits

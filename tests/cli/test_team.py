@@ -202,3 +202,20 @@ def test_revisions_by_any_git_name(cli: Cli, team: dict[str, Path]) -> None:
     assert cli("diff", AUDIT, "HEAD~3", "origin/main", "--store", str(rita))[0] == 0
     code, _, err = cli("show", AUDIT, "--rev", "no-such-branch", "--store", str(rita))
     assert code == 1 and "unknown revision 'no-such-branch'" in err
+
+
+def test_the_driver_is_configured_once_without_a_path(cli: Cli, store: Path) -> None:
+    """No interpreter path in .git/config: another virtual environment opening the store changes nothing;
+    the value older versions wrote is replaced once; a driver of the user's own is left alone."""
+    config = store / ".git" / "config"
+    assert git(store, "config", "diff.auditdesk.textconv").strip() == "auditdesk-textconv"
+    before = config.read_bytes()
+    assert cli("show", AUDIT)[0] == 0 and config.read_bytes() == before
+    git(store, "config", "diff.auditdesk.textconv", "/old/venv/bin/python3 -m auditdesk textconv")
+    git(store, "config", "diff.auditdesk.cachetextconv", "false")
+    assert cli("show", AUDIT)[0] == 0
+    assert git(store, "config", "diff.auditdesk.textconv").strip() == "auditdesk-textconv"
+    assert git(store, "config", "diff.auditdesk.cachetextconv").strip() == "true"
+    git(store, "config", "diff.auditdesk.textconv", "my-own-driver")
+    assert cli("show", AUDIT)[0] == 0
+    assert git(store, "config", "diff.auditdesk.textconv").strip() == "my-own-driver"
