@@ -197,12 +197,17 @@ def _codes(audit: Audit, catalog: Catalog | None) -> list[str]:
     return known + sorted((c for c in audit.items if c not in known), key=item_order)
 
 
-def facts(audit: Audit, catalog: Catalog | None = None) -> list[Fact]:
+def _data(audit: Audit) -> dict[str, Any]:
+    """The audit's fields as plain data, defaults included, items left out."""
+    data: dict[str, Any] = tomldata.to_data(dataclasses.replace(audit, items={}), defaults=True)
+    data.pop("items", None)
+    return data
+
+
+def facts(audit: Audit, catalog: Catalog | None = None, data: dict[str, Any] | None = None) -> list[Fact]:
     """Every fact of the audit, in file order: fields (with team, sub-sites and special
     items by name), stage moves, then item results in catalog order with their evidence."""
-    data = tomldata.to_data(dataclasses.replace(audit, items={}), defaults=True)
-    data.pop("items", None)
-    out = list(_fields(data))
+    out = list(_fields(_data(audit) if data is None else data))
     out += _transitions(audit)
     out += _items(audit, _codes(audit, catalog))
     return out
@@ -228,13 +233,18 @@ class Change:
 
     @property
     def line(self) -> str:
+        return self.text()
+
+    def text(self, limit: int | None = None) -> str:
+        """The change as one line; `limit` shortens long values (commit messages)."""
+        old, new = _clip(self.old, limit), _clip(self.new, limit)
         if self.kind == "transition" and self.action == "added":
-            return f"stage: {self.new}"
+            return f"stage: {new}"
         if self.action == "added":
-            return f"{self.label} added: {self.new}" if self.new else f"{self.label} added"
+            return f"{self.label} added: {new}" if new else f"{self.label} added"
         if self.action == "removed":
-            return f"{self.label} removed (was: {self.old})" if self.old else f"{self.label} removed"
-        line = f"{self.label}: {self.old or EMPTY} → {self.new or EMPTY}"
+            return f"{self.label} removed (was: {old})" if old else f"{self.label} removed"
+        line = f"{self.label}: {old or EMPTY} → {new or EMPTY}"
         if self.scores is not None:
             line += f" (score {fmt_item(self.scores[0])} → {fmt_item(self.scores[1])})"
         return line
@@ -281,19 +291,22 @@ class AuditDiff:
     """Every change in the audit's terms, one a line (what people read)."""
     totals: tuple[Change, ...] = field(default=())
     """Score lines that moved: sections (year over year), parts, total, rate, star."""
+    new_facts: tuple[Fact, ...] = field(default=(), repr=False, compare=False)
+    """The newer audit's facts (so a save can reuse them for git's textconv cache)."""
 
     @property
     def empty(self) -> bool:
         return not self.changes and not self.fields and not self.items
 
-    def lines(self, group: Group = "everything") -> list[str]:
-        """Every change, one a line, in the order of the file; `group` filters as the review view does."""
+    def lines(self, group: Group = "everything", limit: int | None = None) -> list[str]:
+        """Every change, one a line, in the order of the file; `group` filters as the review view
+        does; `limit` shortens long values."""
         kinds = GROUPS[group]
-        return [c.line for c in (*self.changes, *self.totals) if c.kind in kinds]
+        return [c.text(limit) for c in (*self.changes, *self.totals) if c.kind in kinds]
 
-    def details(self, group: Group = "everything") -> str:
-        """Every change, one a line, for a commit body or a terminal."""
-        return "\n".join(self.lines(group))
+    def details(self, group: Group = "everything", limit: int | None = None) -> str:
+        """Every change, one a line, for a commit body (with a `limit`) or a terminal."""
+        return "\n".join(self.lines(group, limit))
 
     def summary(self, limit: int = 4) -> str:
         """A one-line commit subject naming every kind of change:
@@ -323,6 +336,12 @@ class AuditDiff:
 
 
 _NOUNS = ("team member ", "sub-site ", "special deduction ")
+
+
+def _clip(value: str | None, limit: int | None) -> str | None:
+    if value is None or limit is None or len(value) <= limit:
+        return value
+    return value[:limit - 1] + "…"
 
 
 def _entity_summary(change: Change) -> str:
@@ -364,11 +383,7 @@ def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
 _TABLE_LISTS = {"transitions", "team", "subsites", "deductions"}
 
 
-def _field_changes(old: Audit, new: Audit) -> tuple[FieldChange, ...]:
-    old_data = tomldata.to_data(dataclasses.replace(old, items={}), defaults=True)
-    new_data = tomldata.to_data(dataclasses.replace(new, items={}), defaults=True)
-    old_data.pop("items", None)
-    new_data.pop("items", None)
+def _field_changes(old_data: dict[str, Any], new_data: dict[str, Any]) -> tuple[FieldChange, ...]:
     a, b = flatten(old_data), flatten(new_data)
     return tuple(FieldChange(k, a.get(k), b.get(k)) for k in list(a) + [k for k in b if k not in a] if not _same(a.get(k), b.get(k)))
 
@@ -495,10 +510,12 @@ def diff_audits(old: Audit, new: Audit, catalog: Catalog, old_catalog: Catalog |
         for code in codes
         if old.items.get(code) != new.items.get(code)
     )
-    changes = _fact_changes(facts(old, old_catalog or catalog), facts(new, catalog), before, after)
+    old_data, new_data = _data(old), _data(new)
+    new_facts = facts(new, catalog, new_data)
+    changes = _fact_changes(facts(old, old_catalog or catalog, old_data), new_facts, before, after)
     moved = bool(items) or before.special != after.special
-    return AuditDiff(_field_changes(old, new), items, before, after, tuple(changes),
-                     tuple(_totals(before, after, sections=False)) if moved else ())
+    return AuditDiff(_field_changes(old_data, new_data), items, before, after, tuple(changes),
+                     tuple(_totals(before, after, sections=False)) if moved else (), tuple(new_facts))
 
 
 #: Facts that belong to one audit, not to the organisation: left out year over year.
@@ -580,16 +597,17 @@ def _blame_order(key: str) -> tuple[int, Any]:
 # --------------------------------------------------------------- readable
 
 
-def readable(audit: Audit, catalog: Catalog) -> str:
+def readable(audit: Audit, catalog: Catalog, known: AuditDiff | None = None) -> str:
     """The audit as one fact a line, for `git diff` through the textconv driver.
 
     Line-oriented on purpose: a changed score shows as one changed item line
     plus the section, part and totals it moved, whatever the TOML layout; a
-    changed note, reason or sample count as its own line.
+    changed note, reason or sample count as its own line.  `known`: a diff
+    whose newer side is `audit` (its facts and scores are reused).
     """
-    card = score_audit(catalog, audit.items, audit.special)
+    card = known.after if known is not None else score_audit(catalog, audit.items, audit.special)
     lines = []
-    for f in facts(audit, catalog):
+    for f in (known.new_facts if known is not None and known.new_facts else facts(audit, catalog)):
         if not f.value or (f.entity and f.label == f"{f.entity_label} name" and f.entity_label.endswith(" " + f.value)):
             continue
         if f.kind == "score":

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from auditdesk.audit.diff import readable
+from auditdesk.audit.diff import AuditDiff, readable
 from auditdesk.audit.document import Audit, load_audit
 from auditdesk.criteria.catalog import Catalog, Catalogs
 from auditdesk.errors import AuditdeskError
@@ -32,9 +32,10 @@ DRIVER = "auditdesk"
 CACHE_REF = f"refs/notes/textconv/{DRIVER}"
 
 
-def readable_text(audit: Audit, catalog: Catalog) -> str:
-    """What the driver prints for an audit already parsed (the same as `convert` of its bytes)."""
-    return visible(readable(audit, catalog), lines=True)
+def readable_text(audit: Audit, catalog: Catalog, known: AuditDiff | None = None) -> str:
+    """What the driver prints for an audit already parsed (the same as `convert` of its bytes);
+    `known`: the diff a save just made, whose newer side is `audit`."""
+    return visible(readable(audit, catalog, known), lines=True)
 
 
 def convert(data: bytes, catalogs: Catalogs, source: str = "audit file") -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Self
 
 from auditdesk.audit import document, textconv, workflow
-from auditdesk.audit.diff import diff_audits
+from auditdesk.audit.diff import AuditDiff, diff_audits
 from auditdesk.audit.document import Audit, Body, check_project_no
 from auditdesk.audit.identity import Identity
 from auditdesk.criteria import tomldata
@@ -32,6 +32,8 @@ from auditdesk.store.git import GitRepo, NotARepository, Revision, SaveResult
 AUDITS = "audits"
 CONFIG = "auditdesk.toml"
 BASES_KEPT = 8
+#: Longer values are shortened in commit messages (`auditdesk diff` shows them whole).
+MESSAGE_VALUE_LIMIT = 300
 #: Saves whose textconv text waits for `close` (beyond this, git's driver converts them).
 TEXTCONV_PENDING = 200
 #: Commits whose audit files a clone converts for git's textconv cache (older ones
@@ -161,11 +163,12 @@ class AuditStore:
         except (OSError, AuditdeskError):
             pass
 
-    def _cache_textconv(self, blob: str, audit: Audit, catalog: Catalog) -> None:
-        """Remember what git's diff driver prints for a blob just saved; written to git's
-        cache when the store closes (one ref update for all of a session's saves)."""
+    def _cache_textconv(self, blob: str, audit: Audit, catalog: Catalog, change: AuditDiff | None = None) -> None:
+        """Remember what git's diff driver prints for a blob just saved (reusing the facts and
+        scores of the save's diff); written to git's cache when the store closes, one ref
+        update for all of a session's saves."""
         if len(self._textconv) < TEXTCONV_PENDING:
-            self._textconv[blob] = textconv.readable_text(audit, catalog).encode("utf-8")
+            self._textconv[blob] = textconv.readable_text(audit, catalog, change).encode("utf-8")
 
     def _flush_textconv(self) -> None:
         pending, self._textconv = self._textconv, {}
@@ -281,19 +284,21 @@ class AuditStore:
         problems = document.audit_problems(audit, catalog)
         if problems:
             raise InvalidInput.single(path, tomldata.field_name(problems[0][0]), problems[0][1])
+        change = None
         if message is None:
-            message = self._describe(audit, catalog, old or self._at(base))
+            message, change = self._describe(audit, catalog, old or self._at(base))
         result = self.repo.save(path, document.to_toml(audit), base=base, author=user, message=message)
         self._remember(result.blob, audit, catalog)
-        self._cache_textconv(result.blob, audit, catalog)
+        self._cache_textconv(result.blob, audit, catalog, change)
         return result
 
-    def _describe(self, audit: Audit, catalog: Catalog, old: tuple[Audit, Catalog] | None) -> str:
+    def _describe(self, audit: Audit, catalog: Catalog, old: tuple[Audit, Catalog] | None) -> tuple[str, AuditDiff | None]:
+        """The commit message of a save, and the diff it was made from (None for a new audit)."""
         if old is None:
-            return f"create audit {audit.project_no} ({audit.planning.organisation})"
+            return f"create audit {audit.project_no} ({audit.planning.organisation})", None
         change = diff_audits(old[0], audit, catalog, old[1])
-        body = change.details()
-        return f"{audit.project_no}: {change.summary()}" + (f"\n\n{body}\n" if body else "")
+        body = change.details(limit=MESSAGE_VALUE_LIMIT)
+        return f"{audit.project_no}: {change.summary()}" + (f"\n\n{body}\n" if body else ""), change
 
     @property
     def config(self) -> StoreConfig:
@@ -380,9 +385,9 @@ class AuditStore:
         if canonical != data:
             self.repo.discard_worktree(path, author=user)
         catalog = self.catalogs.get(audit.catalog.id, audit.catalog.version)
-        message = self._describe(audit, catalog, old)
+        message, change = self._describe(audit, catalog, old)
         result = self.repo.save(path, canonical, base=base, author=user, message=message.replace(": ", ": hand edit: ", 1))
-        self._cache_textconv(result.blob, audit, catalog)
+        self._cache_textconv(result.blob, audit, catalog, change)
         return result
 
     def dirty(self) -> list[str]:

@@ -357,8 +357,7 @@ class GitRepo:
         The name reaches git on ``cat-file``'s stdin, never as an argument."""
         found = self._reader.object(f"{check_rev(rev)}^{{commit}}")
         if found is None:
-            raise GitError(f"unknown revision {rev!r}: no commit, branch or tag of that name in {self.path} "
-                           "(a short id may also be ambiguous)")
+            raise GitError(f"unknown revision {rev!r}")
         return found[0]
 
     def _entry(self, relpath: str, rev: str) -> tuple[str, str, bytes] | None:

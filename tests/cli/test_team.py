@@ -219,3 +219,20 @@ def test_the_driver_is_configured_once_without_a_path(cli: Cli, store: Path) -> 
     git(store, "config", "diff.auditdesk.textconv", "my-own-driver")
     assert cli("show", AUDIT)[0] == 0
     assert git(store, "config", "diff.auditdesk.textconv").strip() == "my-own-driver"
+
+
+def test_a_long_value_is_shortened_in_the_commit_message_only(cli: Cli, store: Path) -> None:
+    """A commit body stays readable; `auditdesk diff` and git's diff (the cache a save fills,
+    the same bytes as the driver's own output) show the whole value."""
+    long_note = "送货单" * 200
+    assert cli("score", AUDIT, "B17=96", "--note", long_note, *ALICE)[0] == 0
+    body = git(store, "log", "-1", "--format=%b")
+    line = next(x for x in body.splitlines() if x.startswith("B17 note:"))
+    assert line.endswith("…") and len(line) < 330 and long_note not in body
+    _, out, _ = cli("diff", AUDIT, "HEAD~1", "HEAD")
+    assert f"B17 note: (empty) → {long_note}" in out
+    cached = git(store, "log", "-p", "-1")
+    assert f"+item B17 note = {long_note}" in cached
+    assert git(store, "notes", "--ref", "textconv/auditdesk", "show", git(store, "rev-parse", f"HEAD:{FILE}").strip())
+    git(store, "update-ref", "-d", "refs/notes/textconv/auditdesk")
+    assert git(store, "log", "-p", "-1") == cached
