@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from auditdesk.audit.diff import AuditDiff, readable
 from auditdesk.audit.document import Audit, load_audit
+from auditdesk.audit.facts import readable
 from auditdesk.criteria.catalog import Catalog, Catalogs
 from auditdesk.errors import AuditdeskError
 from auditdesk.safetext import visible
+
+if TYPE_CHECKING:
+    from auditdesk.audit.diff import AuditDiff
 
 #: The command git runs (on PATH wherever auditdesk is installed); also the validity
 #: stamp of git's cache of its output (refs/notes/textconv/auditdesk).

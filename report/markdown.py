@@ -5,6 +5,11 @@ same bytes, and a footer names the audit's content hash so a printed report
 can be traced to the revision it came from.  An unfinished audit still
 renders, under a draft banner listing what is missing.  Output is CommonMark
 with GitHub tables; all user and catalog text goes through `escape`.
+
+Why this module is long: it is one document, the seed report's sections in
+their order (basic information, the three parts, special items, conclusion,
+status and provenance lines); splitting it by section would scatter one
+page's layout over several files.
 """
 
 from __future__ import annotations

@@ -6,13 +6,13 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 
+from support.tui import LEADER, REVIEWER, make_app, started
+
 from auditdesk.audit import workflow
 from auditdesk.audit.document import Member
 from auditdesk.criteria.results import SpecialDeduction, sampled_result
 from auditdesk.store.audits import AuditStore
 from auditdesk.tui.screens.review import ReviewScreen
-
-from .conftest import LEADER, REVIEWER, make_app, started
 
 NOW = dt.datetime(2024, 4, 12, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
