@@ -14,10 +14,12 @@ import json
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from support import Cli, git
+from support.seed import SAMPLE_PATH
 
 AUDIT = "10234-2024-SD"
 FILE = f"audits/{AUDIT}.toml"
@@ -236,3 +238,16 @@ def test_a_long_value_is_shortened_in_the_commit_message_only(cli: Cli, store: P
     assert git(store, "notes", "--ref", "textconv/auditdesk", "show", git(store, "rev-parse", f"HEAD:{FILE}").strip())
     git(store, "update-ref", "-d", "refs/notes/textconv/auditdesk")
     assert git(store, "log", "-p", "-1") == cached
+
+
+def test_the_driver_loads_nothing_of_the_store() -> None:
+    """git runs the driver on whatever the hub holds: it parses data and imports no store,
+    git or report code (the layer gate keeps audit/ below store/; this checks it at run time)."""
+    probe = ("import sys, runpy; sys.argv = ['auditdesk-textconv', sys.argv[1]]\n"
+             "try:\n    runpy.run_module('auditdesk.audit.textconv', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in sys.modules if m.startswith(('auditdesk.store', 'auditdesk.report', "
+             "'auditdesk.cli', 'auditdesk.tui', 'auditdesk.audit.diff'))), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-P", "-c", probe, str(SAMPLE_PATH)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "item B17 5.2.3.2 = 95 → 2.85" in done.stdout
+    assert done.stderr.strip() == "[]"
