@@ -260,6 +260,18 @@ class Review:
 
 
 @dataclass
+class Transcription:
+    """What was recorded after the fact when a paper report was transcribed (printed （补录）);
+    a table at the end of the file, so the head of every audit file keeps its lines.
+
+    `marks_added`: report clauses (`MARKED_CLAUSES`) whose ■ marks the team
+    inferred; an N/A reason written later is flagged on its item (`reason_added`).
+    """
+
+    marks_added: tuple[str, ...] = ()
+
+
+@dataclass
 class Audit:
     project_no: str
     catalog: CatalogRef
@@ -274,8 +286,7 @@ class Audit:
     transitions: tuple[Transition, ...] = ()
     previous: str = ""
     created_by: str = ""
-    marks_added: tuple[str, ...] = ()
-    """Report clauses (`MARKED_CLAUSES`) whose marks were recorded after the fact: printed with （补录）."""
+    transcription: Transcription = field(default_factory=Transcription)
 
     @property
     def special(self) -> SpecialItems:
@@ -358,9 +369,9 @@ def audit_problems(audit: Audit, catalog: Catalog | None) -> list[tuple[tuple[st
         out.append((("planning", "team"), f"a team has one leader; {len(p.leaders)} are marked leader ({', '.join(m.name for m in p.leaders)})"))
     if p.subsites and not p.multi_site:
         out.append((("planning", "subsites"), "sub-sites are listed but multi_site is false"))
-    for n, clause in enumerate(audit.marks_added):
+    for n, clause in enumerate(audit.transcription.marks_added):
         if clause not in MARKED_CLAUSES:
-            out.append((("marks_added", n), f"{clause!r} is not a report clause with marks (one of: {', '.join(MARKED_CLAUSES)})"))
+            out.append((("transcription", "marks_added", n), f"{clause!r} is not a report clause with marks (one of: {', '.join(MARKED_CLAUSES)})"))
     return out
 
 

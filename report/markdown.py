@@ -142,7 +142,7 @@ def _status(audit: Audit) -> list[str]:
     else:
         status = f"报告状态：编制中（{STAGES[audit.stage]}阶段），未经复核"
     out = [status]
-    if audit.marks_added or any(r.reason_added for r in audit.items.values()):
+    if audit.transcription.marks_added or any(r.reason_added for r in audit.items.values()):
         out.append(f"注：标有“{ADDED}”的内容为原审查报告未记载、录入时补录的信息。")
     return out
 
@@ -153,7 +153,7 @@ def _when(at: dt.datetime) -> str:
 
 def _basic_information(audit: Audit) -> list[str]:
     p = audit.planning
-    added = set(audit.marks_added)
+    added = set(audit.transcription.marks_added)
     contact = p.contact
     criteria = [inline(c) for c in p.criteria if not is_blank(c)]
     return [
@@ -418,9 +418,9 @@ def _conclusion(audit: Audit, card: Scorecard) -> list[str]:
         "## 5. 评价结论",
         "根据评价情况，评价组得出评价结论如下：",
         CONFORMS,
-        choices(("推荐" + k for k in RECOMMENDATIONS.values()), chosen, added="5" in audit.marks_added) + "。",
+        choices(("推荐" + k for k in RECOMMENDATIONS.values()), chosen, added="5" in audit.transcription.marks_added) + "。",
         FAILS,
-        choices(("不推荐" + k for k in RECOMMENDATIONS.values()), chosen, added="5" in audit.marks_added) + "。",
+        choices(("不推荐" + k for k in RECOMMENDATIONS.values()), chosen, added="5" in audit.transcription.marks_added) + "。",
         "评价组推荐的认证范围和星级【适用于初次审核、再认证评价、监督变更范围评价】",
         text(c.recommended_scope) + star,
         lines(f"报告编制人：{text(c.author)}", f"编制日期：{date(c.date)}"),

@@ -126,7 +126,7 @@ def test_the_page_says_what_it_is(sample: Audit, catalog: Catalog) -> None:
     markdown = render(sample, catalog).markdown
     assert "报告状态：已批准（复核人：李审核，批准时间：2024年04月12日 10:30）" in blocks(markdown, "paragraph")
     assert "![顾客服务（C）条形图](10234-2024-SD-radar-C.svg)" in markdown and "（A）雷达图" in markdown
-    sample.marks_added = ()
+    sample.transcription.marks_added = ()
     sample.items = {code: dataclasses.replace(r, reason_added=False) for code, r in sample.items.items()}
     assert "（补录）" not in render(sample, catalog).markdown
 
