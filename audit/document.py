@@ -48,6 +48,8 @@ STAGES: dict[str, str] = {
 STAGE_ORDER: tuple[Stage, ...] = tuple(STAGES)  # type: ignore[arg-type]
 #: The stages the team works in; a reviewer may return an audit to any of them.
 WORK_STAGES: tuple[Stage, ...] = STAGE_ORDER[:STAGE_ORDER.index("review")]
+#: The stages after the team's work: content is frozen there, only the workflow moves it on.
+HELD_STAGES: tuple[Stage, ...] = STAGE_ORDER[len(WORK_STAGES):]
 
 #: Report clauses with marks (■) that may be flagged as recorded after the fact
 #: ("（补录）"), like an N/A reason's `reason_added`: a paper report transcribed
@@ -168,6 +170,8 @@ class Member:
     certificate: str = ""
     professional_code: str = ""
     phone: str = ""
+    person: str = ""
+    """The registered person's id (people.toml); empty in files from before the registry."""
 
 
 @dataclass
@@ -251,12 +255,16 @@ class Transition:
     by: str
     at: dt.datetime
     reason: str = ""
+    person: str = ""
+    """The registered id of who made the move (`by` is their name, for the report)."""
 
 
 @dataclass
 class Review:
     reviewer: str = ""
     comments: str = ""
+    person: str = ""
+    """The reviewer's registered id."""
 
 
 @dataclass

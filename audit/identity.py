@@ -20,6 +20,15 @@ class Identity:
 
     name: str
     email: str
+    person: str = ""
+    """The registered person's id (people.toml); empty in a store without a registry."""
+    roles: tuple[str, ...] = ()
+    """The registered person's roles; empty without a registry (no role rules apply)."""
+
+    @property
+    def ref(self) -> str:
+        """How an audit file refers to this person: the registered id, else the name."""
+        return self.person or self.name
 
 
 def parse_identity(text: str, source: str = "--user") -> Identity:

@@ -15,6 +15,7 @@ from typing import Literal
 
 from auditdesk.audit.document import STAGES, WORK_STAGES, Audit, Transition
 from auditdesk.audit.identity import Identity
+from auditdesk.audit.people import normalise
 from auditdesk.audit.stages import blockers, next_stage
 from auditdesk.criteria.catalog import Catalog
 from auditdesk.errors import AuditdeskError
@@ -50,12 +51,15 @@ class Blocked(AuditdeskError):
 
 @dataclass(frozen=True)
 class Reviewers:
-    """The store's qualified reviewers; empty means any non-team member may review."""
+    """The store's qualified reviewers (names, e-mails or, with a registry, person ids);
+    empty means any non-team member may review (with a registry: anyone with the reviewer role)."""
 
     names: tuple[str, ...] = ()
 
     def allows(self, who: Identity) -> bool:
-        return not self.names or who.name in self.names or who.email in self.names
+        if who.person and "reviewer" not in who.roles:
+            return False
+        return not self.names or who.name in self.names or who.email in self.names or bool(who.person and who.person in self.names)
 
 
 def team_names(audit: Audit) -> set[str]:
@@ -63,10 +67,29 @@ def team_names(audit: Audit) -> set[str]:
     return names or ({audit.created_by} if audit.created_by else set())
 
 
+def is_person(who: Identity, name: str, person: str = "") -> bool:
+    """Whether a name (and registered id) in an audit file is `who`: by id when both have one,
+    else by the name as written (NFKC)."""
+    if who.person and person:
+        return who.person == person
+    return bool(name) and (name == who.name or (bool(who.person) and (name == who.person or normalise(name) == normalise(who.name))))
+
+
 def on_team(audit: Audit, who: Identity) -> bool:
     """The team, or the creator until planning names a team; a legacy audit with neither is open."""
-    names = team_names(audit)
-    return not names or who.name in names
+    team = [m for m in audit.planning.team if m.name]
+    if team:
+        return any(is_person(who, m.name, m.person) for m in team)
+    return not audit.created_by or is_person(who, audit.created_by)
+
+
+def _not_an_auditor(audit: Audit, who: Identity) -> NotAllowed | None:
+    """With a registry, changing an audit's content is an auditor's work."""
+    if who.person and "auditor" not in who.roles:
+        p = audit.project_no
+        return NotAllowed(f"{who.name} ({who.person}) is not registered as an auditor; only auditors change audits",
+                          f"{who.name}（{who.person}）未登记为审查员；只有审查员可以修改审查", project_no=p)
+    return None
 
 
 def edit_refusal(audit: Audit, who: Identity) -> NotAllowed | None:
@@ -82,11 +105,11 @@ def edit_refusal(audit: Audit, who: Identity) -> NotAllowed | None:
         team = ", ".join(sorted(team_names(audit)))
         return NotAllowed(f"{who.name} is not on the team of {p} (team: {team})",
                           f"{who.name} 不是 {p} 审查组的成员（审查组：{team}）", project_no=p)
-    return None
+    return _not_an_auditor(audit, who)
 
 
 def _move(audit: Audit, to: str, who: Identity, now: dt.datetime, reason: str = "") -> None:
-    audit.transitions = audit.transitions + (Transition(to, who.name, now, reason),)  # type: ignore[arg-type]
+    audit.transitions = audit.transitions + (Transition(to, who.name, now, reason, who.person),)  # type: ignore[arg-type]
     audit.stage = to  # type: ignore[assignment]
 
 
@@ -113,9 +136,12 @@ def _check_reviewer(audit: Audit, who: Identity, reviewers: Reviewers, action: s
     if audit.stage != "review":
         raise NotAllowed(f"only an audit under review can be {action}; {p} is in {audit.stage}",
                          f"只有复核中的审查才能{ACTIONS_ZH[action]}；{p} 处于{STAGES[audit.stage]}阶段", project_no=p)
-    if who.name in {m.name for m in audit.planning.team} or who.name == audit.created_by:
+    if any(is_person(who, m.name, m.person) for m in audit.planning.team) or is_person(who, audit.created_by):
         raise NotAllowed(f"{who.name} is on the team of {p}; a reviewer must not be on the team",
                          f"{who.name} 是 {p} 审查组的成员；复核人不能是审查组成员", project_no=p)
+    if who.person and "reviewer" not in who.roles:
+        raise NotAllowed(f"{who.name} ({who.person}) is not registered as a reviewer of this store",
+                         f"{who.name}（{who.person}）未登记为本存储库的复核人", project_no=p)
     if not reviewers.allows(who):
         names = ", ".join(reviewers.names)
         raise NotAllowed(f"{who.name} is not a qualified reviewer of this store (reviewers: {names})",
@@ -131,7 +157,7 @@ def return_to(audit: Audit, stage: str, reason: str, who: Identity, reviewers: R
     if not reason.strip():
         raise NotAllowed("a return needs a reason so the team knows what to fix", "退回需要说明理由，审查组才知道要改什么",
                          remedy="reason", project_no=audit.project_no)
-    audit.review.reviewer = who.name
+    audit.review.reviewer, audit.review.person = who.name, who.person
     _move(audit, stage, who, now, reason.strip())
     return f"{audit.project_no}: returned to {stage} by {who.name}: {reason.strip().splitlines()[0]}"
 
@@ -139,7 +165,7 @@ def return_to(audit: Audit, stage: str, reason: str, who: Identity, reviewers: R
 def approve(audit: Audit, who: Identity, reviewers: Reviewers, now: dt.datetime, comments: str = "") -> str:
     """The reviewer approves: the audit freezes at the revision this creates."""
     _check_reviewer(audit, who, reviewers, "approved")
-    audit.review.reviewer = who.name
+    audit.review.reviewer, audit.review.person = who.name, who.person
     if comments.strip():
         audit.review.comments = comments.strip()
     _move(audit, "approved", who, now)
@@ -152,7 +178,7 @@ def reopen(audit: Audit, reason: str, who: Identity, reviewers: Reviewers, now: 
     if audit.stage != "approved":
         raise NotAllowed(f"only an approved audit is reopened; {p} is in {audit.stage}",
                          f"只有已批准的审查才能重新打开；{p} 处于{STAGES[audit.stage]}阶段", project_no=p)
-    if not (on_team(audit, who) or reviewers.allows(who)):
+    if not ((on_team(audit, who) and _not_an_auditor(audit, who) is None) or reviewers.allows(who)):
         raise NotAllowed(f"{who.name} is neither on the team nor a reviewer of {p}",
                          f"{who.name} 既不是 {p} 审查组的成员，也不是复核人", project_no=p)
     if not reason.strip():

@@ -11,6 +11,7 @@ each command gets.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -35,6 +36,14 @@ def hint(error: AuditdeskError) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.as_person is not None:  # an SSH key's forced command: the key's person, the client's request
+        from auditdesk.cli.forced import forced_args
+
+        try:
+            args = forced_args(parser, args, os.environ)
+        except AuditdeskError as exc:
+            print(f"auditdesk: {exc}", file=sys.stderr)
+            return 1
     ctx = Context(args)
     func: Command = args.func
     try:

@@ -35,9 +35,16 @@ class Context:
 
     @property
     def user(self) -> Identity:
+        """Who acts: the SSH key's person (``--as``, set by the forced command), else --user,
+        $AUDITDESK_USER or the store's git config, resolved to a registered person when the
+        store has a registry."""
         from auditdesk.store.people import resolve_identity
 
-        return resolve_identity(getattr(self.args, "user", None), self.store.repo)
+        forced = getattr(self.args, "as_person", None)
+        if forced is not None:
+            self.store.key_from_config = False  # the service account's config is nobody's key
+            return resolve_identity(None, self.store.repo, people=self.store.people, forced=forced)
+        return resolve_identity(getattr(self.args, "user", None), self.store.repo, people=self.store.people)
 
     def close(self) -> None:
         if self._store is not None:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditdesk.audit.document import AUDIT_TYPES, STAGE_ORDER, WORK_STAGES
-from auditdesk.cli.commands import app, audits, history, reports, workflow
+from auditdesk.audit.people import ROLES
+from auditdesk.cli.commands import app, audits, history, people, reports, workflow
 from auditdesk.cli.context import Context
 
 Command = Callable[[Context], int]
@@ -142,6 +143,27 @@ COMMANDS: tuple[Cmd, ...] = (
     Cmd("verify", reports.cmd_verify, "is this report file exactly the report of an approved revision?", (
         arg("report", metavar="REPORT.md"),
     )),
+    Cmd("people", None, "the store's people registry (people.toml): who may act, in which role, with which SSH keys", sub=(
+        Cmd("list", people.cmd_people_list, "registered people, their roles and key fingerprints", (JSON,)),
+        Cmd("add", people.cmd_people_add, "administrator: register a person (the first one creates people.toml)", (
+            arg("id", metavar="ID", help="a stable id: lower-case letters, digits, '.', '_' or '-'"),
+            arg("--name", required=True, help="the name as audits and reports write it"),
+            arg("--email", required=True),
+            arg("--role", action="append", required=True, choices=list(ROLES), help="repeat for several roles"),
+            arg("--key", action="append", metavar="FILE.pub|LINE", help="an SSH public key, its file or its line (repeatable)"),
+        )),
+        Cmd("commit", people.cmd_people_commit, "administrator: check a hand-edited people.toml and commit it"),
+        Cmd("check", people.cmd_people_check, "who a name, e-mail or id is (a look-alike is refused, naming whom it resembles)",
+            (arg("name", metavar="NAME"),)),
+        Cmd("authorized-keys", people.cmd_people_authorized_keys,
+            "authorized_keys lines for a shared SSH account: each key runs auditdesk as its person", (
+                arg("--program", metavar="COMMAND", help="how sshd starts auditdesk (default: this Python, -m auditdesk)"),
+                arg("--agent-forwarding", action="store_true",
+                    help="allow each person's ssh-agent to be forwarded, so their key signs their work"),
+                arg("--only", nargs="+", metavar="ID", help="only these people's keys"),
+            )),
+        Cmd("allowed-signers", people.cmd_people_allowed_signers, "git's allowed-signers file for the registry's keys"),
+    )),
     Cmd("catalog", None, "criteria catalogs", sub=(
         Cmd("list", audits.cmd_catalog_list, "list the known catalogs"),
         Cmd("show", audits.cmd_catalog_show, "show a catalog's parts, sections and items", (arg("id", metavar="ID[@VERSION]"), JSON)),
@@ -187,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--mouse", action=argparse.BooleanOptionalAction, default=None,
                         help="mouse support in the app (default: off over SSH, on otherwise)")
+    parser.add_argument("--as", dest="as_person", metavar="ID", default=None,
+                        help="only in an SSH key's forced command (see: auditdesk people authorized-keys): act as this "
+                             "registered person, running the command the client asked for")
     parser.set_defaults(func=app.cmd_tui)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for cmd in COMMANDS:

@@ -103,16 +103,20 @@ class BulkResult:
 class Renderer:
     """Renders jobs into the output folder; one per worker process (or the caller's)."""
 
-    def __init__(self, store: AuditStore, out: Path, fmt: str, stage: str | None, key: str) -> None:
+    def __init__(self, store: AuditStore, out: Path, fmt: str, stage: str | None, key: str,
+                 approved: frozenset[str] = frozenset()) -> None:
         self.store, self.out, self.fmt, self.stage, self.key = store, out, fmt, stage, key
+        self.approved = approved
+        """The audits a valid approval covers: only these count as approved (see shown_stage)."""
 
     def render(self, job: Job) -> Outcome:
         try:
             audit, catalog = self.store.parse(self.store.repo.read_blob(job.blob), str(self.store.root / job.path))
             if audit.project_no != job.project_no:
                 raise AuditdeskError(f"{job.path}: project_no is {audit.project_no!r}; it must match the file name")
-            if self.stage is not None and audit.stage != self.stage:
-                return Outcome(job, audit.stage)
+            stage = shown_stage(audit.stage, job.project_no, self.approved)
+            if self.stage is not None and stage != self.stage:
+                return Outcome(job, stage)
             text, assets = report_text(audit, catalog, job.revision, self.fmt)
             files = {f"{job.project_no}.{self.fmt}": text.encode("utf-8"), **assets}
             for name, data in files.items():
@@ -121,9 +125,9 @@ class Renderer:
             return Outcome(job, error=str(exc))
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the other reports; it is reported like a failure
             return Outcome(job, error=f"internal error rendering {job.path}: {type(exc).__name__}: {exc}")
-        entry = {"blob": job.blob, "stage": audit.stage, "renderer": self.key, "catalog": [catalog.id, catalog.version],
+        entry = {"blob": job.blob, "stage": stage, "renderer": self.key, "catalog": [catalog.id, catalog.version],
                  "catalog_hash": catalog.hash, "revision": job.revision, "files": {n: len(d) for n, d in files.items()}}
-        return Outcome(job, audit.stage, entry)
+        return Outcome(job, stage, entry)
 
     def _write(self, name: str, data: bytes) -> None:
         """Replace by rename, so a reader never sees half a report; no fsync (see the module doc)."""
@@ -133,10 +137,11 @@ class Renderer:
 _worker: Renderer | None = None
 
 
-def _start_worker(root: str, catalogs: Catalogs, out: str, fmt: str, stage: str | None, key: str) -> None:
+def _start_worker(root: str, catalogs: Catalogs, out: str, fmt: str, stage: str | None, key: str,
+                  approved: frozenset[str] = frozenset()) -> None:
     """Pool initializer: this process's own store, opened once for all its jobs."""
     global _worker  # noqa: PLW0603 - one renderer per worker process, set by the pool initializer
-    _worker = Renderer(AuditStore(Path(root), catalogs), Path(out), fmt, stage, key)
+    _worker = Renderer(AuditStore(Path(root), catalogs), Path(out), fmt, stage, key, approved)
 
 
 def _render_chunk(jobs: list[Job]) -> list[Outcome]:
@@ -243,11 +248,14 @@ def render_all(store: AuditStore, out: Path, *, fmt: str = "md", jobs: int = 1, 
     key = renderer_key(fmt)
     result = BulkResult()
     audits = _audits(store, head, result)
+    approved = approved_audits(store)
     todo = []
     catalog_hashes: dict[tuple[str, str], str] = {}
     for project_no, (path, blob) in audits.items():
         entry = manifest.entries.get(project_no)
         if entry is not None and entry.get("blob") == blob:
+            if entry.get("stage") in ("approved", "unapproved"):  # whether an approval holds can change
+                entry = {**entry, "stage": shown_stage("approved", project_no, approved)}
             if stage is not None and entry.get("stage") != stage:
                 result.excluded += 1
                 if manifest.retire(project_no):
@@ -264,7 +272,7 @@ def render_all(store: AuditStore, out: Path, *, fmt: str = "md", jobs: int = 1, 
         manifest.set(project_no, None)
     bar = Progress(progress, len(todo))
     try:
-        for outcome in _run(store, _with_own_revisions(store, todo), out, fmt, stage, key, jobs):
+        for outcome in _run(store, _with_approval_revisions(store, _with_own_revisions(store, todo), approved), out, fmt, stage, key, jobs, approved):
             _record(manifest, result, outcome)
             bar.advance(outcome)
     finally:
@@ -305,20 +313,56 @@ def _catalog_current(catalogs: Catalogs, entry: dict[str, Any], known: dict[tupl
 
 
 def _with_own_revisions(store: AuditStore, todo: list[Job]) -> list[Job]:
-    """Name in each footer the audit's own last revision, as a single `auditdesk report`
-    does (so an approved, unchanged audit names its approval commit, which `verify` accepts)."""
-    if not todo:
-        return todo
-    own = store.own_revisions([j.project_no for j in todo], todo[0].revision)
+    """Each footer names the audit's own last revision, as a single `auditdesk report` does."""
+    own = store.own_revisions([j.project_no for j in todo], todo[0].revision) if todo else {}
     return [Job(j.project_no, j.path, j.blob, own.get(j.project_no, j.revision)) for j in todo]
 
 
+def approved_audits(store: AuditStore) -> frozenset[str]:
+    """The audits whose current content a valid approval covers (store.trust)."""
+    every = store.repo.tag_objects("approved")
+    projects = {name.split("/")[1] for name in every if name.count("/") == 2}
+    found = set()
+    for project_no in projects:
+        try:
+            approval = store.trust.approval(project_no, every)
+        except AuditdeskError:
+            continue
+        if approval is not None and approval.valid:
+            found.add(project_no)
+    return frozenset(found)
+
+
+def shown_stage(stage: str, project_no: str, approved: frozenset[str]) -> str:
+    """An audit counts as approved only when a valid approval covers it; otherwise "unapproved"."""
+    return stage if stage != "approved" or project_no in approved else "unapproved"
+
+
+def _with_approval_revisions(store: AuditStore, todo: list[Job], approved: frozenset[str] = frozenset()) -> list[Job]:
+    """Name the approval commit, not HEAD, in the footer of an audit still as approved:
+    `auditdesk verify` accepts a report only of the approved revision itself."""
+    if not todo:
+        return todo
+    latest: dict[str, tuple[int, str]] = {}
+    for tag in store.repo.tags("approved"):
+        _, project_no, number = (tag.name.split("/") + ["", ""])[:3]
+        if number.isdigit() and int(number) > latest.get(project_no, (0, ""))[0]:
+            latest[project_no] = (int(number), tag.commit)
+    revisions = {}
+    for job in todo:
+        if job.project_no in latest and job.project_no in approved:
+            commit = latest[job.project_no][1]
+            if store.repo.blob_id(job.path, commit) == job.blob:
+                revisions[job.project_no] = commit
+    return [Job(j.project_no, j.path, j.blob, revisions.get(j.project_no, j.revision)) for j in todo]
+
+
 def _run(store: AuditStore, todo: list[Job], out: Path, fmt: str, stage: str | None, key: str,
-         jobs: int) -> Iterator[Outcome]:
+         jobs: int, approved: frozenset[str] = frozenset()) -> Iterator[Outcome]:
     """Outcomes as they finish: in worker processes when there is enough work, else here."""
     workers = min(jobs, len(todo) // MIN_PER_WORKER)
     if workers <= 1:
-        renderer = Renderer(store, out, fmt, stage, key)
+        renderer = Renderer(store, out, fmt, stage, key, approved)
         yield from (renderer.render(job) for job in todo)
         return
     import multiprocessing
@@ -327,7 +371,7 @@ def _run(store: AuditStore, todo: list[Job], out: Path, fmt: str, stage: str | N
     size = max(1, min(MAX_CHUNK, math.ceil(len(todo) / (workers * 4))))
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(str(store.root), store.catalogs, str(out), fmt, stage, key)) as pool:
+                             initargs=(str(store.root), store.catalogs, str(out), fmt, stage, key, approved)) as pool:
         futures = [
             pool.submit(_render_chunk, todo[i:i + size]) for i in range(0, len(todo), size)
         ]

@@ -60,6 +60,8 @@ class Export:
     nonconformities: bool
     records: list[dict[str, Any]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """Audits listed with a stage other than their file says (an approval that does not hold)."""
 
 
 def audit_record(audit: Audit, catalog: Catalog, *, items: bool, nonconformities: bool) -> dict[str, Any]:
@@ -130,8 +132,13 @@ def collect(store: AuditStore, *, items: bool = False, nonconformities: bool = F
             export.failures.append(str(exc))
             continue
         started = audit.planning.audit_from
-        if (stage is None or audit.stage == stage) and (year is None or (started is not None and str(started.year) == year)):
-            export.records.append(audit_record(audit, catalog, items=items, nonconformities=nonconformities))
+        shown, problem = store.trust.effective_stage(audit.project_no, audit.stage)
+        if (stage is None or shown == stage) and (year is None or (started is not None and str(started.year) == year)):
+            record = audit_record(audit, catalog, items=items, nonconformities=nonconformities)
+            record["stage"] = shown
+            export.records.append(record)
+            if problem:
+                export.warnings.append(f"{audit.project_no}: {problem}")
     return export
 
 

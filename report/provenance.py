@@ -22,6 +22,7 @@ import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from auditdesk.errors import AuditdeskError
 from auditdesk.report.output import report_text
@@ -102,27 +103,39 @@ def verify(store: AuditStore, path: Path) -> Verdict:
         return Verdict(False, f"{path}: claims {project_no} revision {rev}, which this store does not have (sync first?)")
     approvals = [t for t in store.repo.tags(f"approved/{project_no}") if t.commit == commit]
     kind = "HTML" if is_html else "Markdown"
-    for tag in reversed(approvals):  # the hash recorded at approval first: no re-rendering needed
+    checked = {a.tag: a for a in store.trust.approvals_of(project_no, commit)} if approvals else {}
+    holding = [t for t in approvals if t.name in checked and not checked[t.name].problems]
+    for tag in reversed(holding):  # the hash recorded at approval first: no re-rendering needed
         fields = tag_fields(tag)
         if fields.get("report-html-sha256" if is_html else "report-sha256") == sha256(data):
-            return _charts_as_approved(path, text, is_html, fields) or Verdict(
-                True, f"{path}: verified: the report of {project_no} revision {commit[:12]} ({kind}), approved by "
-                      f"{fields.get('approved-by', tag.tagger)} at {fields.get('approved-at', '')} (tag {tag.name}"
-                      + (f", rendered by auditdesk {fields['auditdesk-version']}" if "auditdesk-version" in fields else "") + ")")
+            return _charts_as_approved(path, text, is_html, fields) or _verified(path, project_no, commit, kind, tag, checked)
     report = issued(store, project_no, commit)
     expected = report.html if is_html else report.markdown
     if expected != data:
         return Verdict(False, f"{path}: claims {project_no} revision {commit[:12]} but differs from it: {first_difference(expected, data)}")
     if not approvals:
         return Verdict(False, f"{path}: exactly the report of {project_no} revision {commit[:12]}, which is NOT an approved revision")
-    tag = approvals[-1]
+    if not holding:
+        tag = approvals[-1]
+        why = checked[tag.name].problems[0] if tag.name in checked and checked[tag.name].problems else "it cannot be checked"
+        return Verdict(False, f"{path}: the report of {project_no} revision {commit[:12]}, but its approval {tag.name} "
+                              f"does not hold: {why}")
+    tag = holding[-1]
     fields = tag_fields(tag)
     if "report-html-sha256" not in fields and is_html:  # approved before HTML reports were pinned
-        return _charts_as_approved(path, text, is_html, fields) or Verdict(
-            True, f"{path}: verified by rendering again: the HTML report of {project_no} revision {commit[:12]}, approved by "
-                  f"{fields.get('approved-by', tag.tagger)} at {fields.get('approved-at', '')} (tag {tag.name})")
+        return _verified(path, project_no, commit, "HTML, by rendering again", tag, checked)
     return Verdict(False, f"{path}: matches revision {commit[:12]} as this auditdesk renders it, but not the report "
                           f"recorded in {tag.name}")
+
+
+def _verified(path: Path, project_no: str, commit: str, kind: str, tag: Tag, checked: dict[str, Any]) -> Verdict:
+    fields = tag_fields(tag)
+    approval = checked[tag.name]
+    who = fields.get("approved-by", tag.tagger) + (f" ({approval.person})" if approval.person else "")
+    version = f", rendered by auditdesk {fields['auditdesk-version']}" if "auditdesk-version" in fields else ""
+    return Verdict(True, f"{path}: verified: the report of {project_no} revision {commit[:12]} ({kind}), approved by "
+                         f"{who} at {fields.get('approved-at', '')} (tag {tag.name}; tag {approval.signature.describe()}, "
+                         f"commit {approval.commit_signature.describe()}{version})")
 
 
 def _charts_as_approved(path: Path, text: str, is_html: bool, fields: dict[str, str]) -> Verdict | None:

@@ -10,24 +10,33 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import json
 import os
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Literal, Self
 
-from auditdesk.audit import document, textconv, workflow
+from auditdesk.audit import document, moves, textconv, workflow
 from auditdesk.audit.diff import AuditDiff, diff_audits
 from auditdesk.audit.document import Audit, Body, check_project_no
 from auditdesk.audit.identity import Identity
+from auditdesk.audit.people import LookAlike, NotRegistered, People, normalise
 from auditdesk.criteria import tomldata
 from auditdesk.criteria.catalog import Catalog, Catalogs
 from auditdesk.criteria.scoring import fmt_2, score_audit
 from auditdesk.errors import AuditdeskError, InvalidInput
 from auditdesk.fileio import write_atomic
 from auditdesk.store.git import GitRepo, NotARepository, Revision, SaveResult
+from auditdesk.store.git.objects import Sign
+from auditdesk.store.git.repo import TagRequest
+from auditdesk.store.people import PEOPLE, Registry, find_signer, load_people
+from auditdesk.store.signing import Signer, SignError, allowed_signers
+
+if TYPE_CHECKING:
+    from auditdesk.store.trust import Trust
 
 AUDITS = "audits"
 CONFIG = "auditdesk.toml"
@@ -76,6 +85,9 @@ class StoreConfig:
 
     reviewers: tuple[str, ...] = ()
     body: Body = field(default_factory=Body)
+    signatures: Literal["none", "workflow", "all"] = "none"
+    """Which commits must carry the acting person's SSH signature (needs people.toml):
+    "workflow" (stage moves, approval tags, registry and settings changes) or "all" (every save too)."""
 
 
 class AuditStore:
@@ -89,6 +101,12 @@ class AuditStore:
         self._cache_lock = threading.RLock()  # the TUI lists in a thread while the user works
         self._bases: dict[str, tuple[Audit, Catalog]] = {}
         self._textconv: dict[str, bytes] = {}
+        self.registry = Registry(self.repo)
+        self.key_from_config = True
+        """Whether the store's git config may name the signing key (not over SSH: it is the service account's)."""
+        self._signers: dict[Identity, Signer | None] = {}
+        self._trust: Trust | None = None
+        self._config: tuple[str | None, StoreConfig] = (None, StoreConfig())
 
     @classmethod
     def open(cls, root: Path, *, create: bool = False, shared_group: bool = False,
@@ -118,6 +136,7 @@ class AuditStore:
         store = cls(root, catalogs)
         store.recovered = store.repo.recover()
         store._install_diff_driver()
+        store._install_signers()
         return store
 
     @classmethod
@@ -138,6 +157,26 @@ class AuditStore:
         self.repo.set_config("user.name", user.name)
         self.repo.set_config("user.email", user.email)
         return True
+
+    def _install_signers(self) -> None:
+        """Let plain ``git log --show-signature`` in the store check signatures against the registry
+        (a file generated from people.toml); auditdesk itself never reads this setting."""
+        try:
+            people = self.people
+        except AuditdeskError:
+            return
+        if people is None:
+            return
+        target = self.repo.common_dir / "auditdesk" / "allowed_signers"
+        text = allowed_signers(people).encode("utf-8")
+        with contextlib.suppress(OSError, AuditdeskError):
+            if not target.parent.is_dir():
+                target.parent.mkdir(exist_ok=True)
+                os.chmod(target.parent, self.repo.dir_mode)
+            if not target.exists() or target.read_bytes() != text:
+                write_atomic(target, text, mode=self.repo.file_mode)
+            if self.repo.config("gpg.ssh.allowedSignersFile") != str(target):
+                self.repo.set_config("gpg.ssh.allowedSignersFile", str(target))
 
     def _install_diff_driver(self) -> None:
         """Make plain `git diff`/`git log -p` in the store show audits as readable lines.
@@ -195,6 +234,7 @@ class AuditStore:
             self._flush_textconv()
         finally:
             self.repo.close()
+            self.registry.close()
 
     def __enter__(self) -> Self:
         return self
@@ -259,15 +299,112 @@ class AuditStore:
             refusal = workflow.edit_refusal(old[0], user)
             if refusal:
                 raise refusal
-        return self._commit(audit, base, user, message, old)
+        self._refuse_workflow_edit(old[0] if old else None, audit, self.path_of(audit.project_no))
+        self._link_team(audit)
+        return self._commit(audit, base, user, message, old, self._sign(user, workflow=False))
 
     def transition(self, loaded: Loaded, change: Callable[[Audit], str], user: Identity) -> SaveResult:
-        """Apply a workflow step (advance, return, approve, reopen) and commit it.
+        """Apply a workflow step (advance, return, approve, reopen) and commit it, signed
+        with the person's key when they have one (and refused without one when the store
+        requires signed workflow commits).
 
         `change` checks its own rules and returns the commit message.
         """
+        message = change(loaded.audit)  # the workflow's refusal first: it says more than a missing key
+        return self._commit(loaded.audit, loaded.blob, user, message, None, self._sign(user, workflow=True))
+
+    def approve(self, loaded: Loaded, change: Callable[[Audit], str], user: Identity, tag: TagRequest) -> SaveResult:
+        """Commit an approval and create its tag atomically: both land or neither does, so a
+        failed approval (no key, a moved ``main``) changes nothing and can be repeated."""
         message = change(loaded.audit)
-        return self._commit(loaded.audit, loaded.blob, user, message, None)
+        return self._commit(loaded.audit, loaded.blob, user, message, None, self._sign(user, workflow=True), tag)
+
+    # ------------------------------------------------------------ people, signing
+
+    @property
+    def trust(self) -> Trust:
+        """The checks of history, approvals and signatures (store.trust), kept for this store."""
+        if self._trust is None:
+            from auditdesk.store.trust import Trust
+
+            self._trust = Trust(self)
+        return self._trust
+
+    @property
+    def people(self) -> People | None:
+        """The registry committed at HEAD (people.toml), or None: a store without one."""
+        return self.registry.at()
+
+    def signer_for(self, user: Identity) -> Signer | None:
+        """The acting person's signing key, found once (see store.people.find_signer)."""
+        if user not in self._signers:
+            self._signers[user] = find_signer(user, self.people, self.repo, self.registry, use_config=self.key_from_config)
+        return self._signers[user]
+
+    def _sign(self, user: Identity, *, workflow: bool) -> Sign | None:
+        """The signature a commit by `user` gets: required by the store's `signatures` setting
+        (a missing key is then an error), else made for workflow commits when a key is there."""
+        policy = self.config.signatures
+        required = policy == "all" or (workflow and policy == "workflow")
+        if not required:
+            if not workflow:
+                return None
+            try:
+                return self.signer_for(user)
+            except AuditdeskError:
+                if os.environ.get("AUDITDESK_SIGNING_KEY"):
+                    raise  # a key chosen for this command that cannot sign for this person: say so
+                return None  # best effort: an unusable configured key leaves a commit unsigned where none is required
+        if self.people is None:
+            raise SignError(f"{CONFIG} requires signatures ({policy}) but the store has no {PEOPLE} to check them against")
+        signer = self.signer_for(user)
+        if signer is None:
+            raise SignError(f"this store requires signed {'workflow commits' if policy == 'workflow' else 'commits'}, and "
+                            f"no signing key of {user.name} ({user.person}) is available: set AUDITDESK_SIGNING_KEY to "
+                            "your private key file (or git config user.signingkey), or load your key in ssh-agent "
+                            "(over SSH: ssh -A)")
+        return signer
+
+    def _refuse_workflow_edit(self, old: Audit | None, audit: Audit, where: str) -> None:
+        """A save (or a hand edit) never changes the stage, the transitions or the review."""
+        if old is None:
+            why = moves.creation_problem(audit)
+            if why:
+                raise InvalidInput.single(where, "stage", why)
+        elif moves.workflow_changed(old, audit):
+            changed = [f for f in moves.WORKFLOW_FIELDS if moves.workflow_state(old)[f] != moves.workflow_state(audit)[f]]
+            raise workflow.NotAllowed(
+                f"{where}: {', '.join(changed)} change only through workflow commands (advance, return, approve, reopen); "
+                f"the file says stage {audit.stage}, the store {old.stage}",
+                f"{where}：阶段、流转记录和复核记录只能通过流程命令（推进、退回、批准、重新打开）修改",
+                project_no=audit.project_no)
+
+    def _link_team(self, audit: Audit) -> None:
+        """With a registry: each team member who is a registered person gets their id; a name that
+        only looks like a registered person's is refused, naming them."""
+        people = self.people
+        if people is None:
+            return
+        path = self.path_of(audit.project_no)
+        team = list(audit.planning.team)
+        for i, member in enumerate(team):
+            where = f"planning.team[{i}]"
+            if member.person:
+                person = people.get(member.person)
+                if person is None:
+                    raise InvalidInput.single(path, f"{where}.person", f"{member.person!r} is not a registered person id")
+                if normalise(member.name) != person.name:
+                    raise InvalidInput.single(path, f"{where}.name", f"{member.name!r} is not {person.label}'s name; "
+                                                                      f"write {person.name!r} or change the person id")
+                continue
+            try:
+                found = people.identify(member.name, source=f"{path}: {where}.name")
+            except LookAlike as exc:
+                raise InvalidInput.single(path, f"{where}.name", str(exc).split(": ", 2)[-1]) from None
+            except NotRegistered:
+                continue  # not a user of the store (an outside expert): kept by name
+            team[i] = dataclasses.replace(member, person=found.id)
+        audit.planning.team = tuple(team)
 
     def _at(self, blob: str | None) -> tuple[Audit, Catalog] | None:
         """The audit at blob `blob`, read only (remembered copies are never handed out to edit)."""
@@ -278,7 +415,7 @@ class AuditStore:
         return known or self.parse(self.repo.read_blob(blob), "base revision")
 
     def _commit(self, audit: Audit, base: str | None, user: Identity, message: str | None,
-                old: tuple[Audit, Catalog] | None) -> SaveResult:
+                old: tuple[Audit, Catalog] | None, sign: Sign | None = None, tag: TagRequest | None = None) -> SaveResult:
         path = self.path_of(audit.project_no)
         catalog = self.catalogs.get(audit.catalog.id, audit.catalog.version)
         problems = document.audit_problems(audit, catalog)
@@ -287,7 +424,12 @@ class AuditStore:
         change = None
         if message is None:
             message, change = self._describe(audit, catalog, old or self._at(base))
-        result = self.repo.save(path, document.to_toml(audit), base=base, author=user, message=message)
+        if tag is None:
+            result = self.repo.save(path, document.to_toml(audit), base=base, author=user, message=message, sign=sign)
+        else:
+            done = self.repo.save_many({path: document.to_toml(audit)}, bases={path: base}, author=user, message=message,
+                                       sign=sign, tag=tag)
+            result = SaveResult(done.commit, done.blobs[path], done.changed)
         self._remember(result.blob, audit, catalog)
         self._cache_textconv(result.blob, audit, catalog, change)
         return result
@@ -306,10 +448,32 @@ class AuditStore:
         blob = self.repo.blob_id(CONFIG)
         if blob is None:
             return StoreConfig()
-        return tomldata.load_record(StoreConfig, self.repo.read_blob(blob), str(self.root / CONFIG))[0]
+        if self._config[0] != blob:  # read once per version: every save asks which signatures it needs
+            self._config = (blob, tomldata.load_record(StoreConfig, self.repo.read_blob(blob), str(self.root / CONFIG))[0])
+        return copy.deepcopy(self._config[1])
 
     def save_config(self, config: StoreConfig, user: Identity, message: str) -> None:
-        self.repo.save(CONFIG, tomldata.dumps(tomldata.to_data(config)), base=self.repo.blob_id(CONFIG), author=user, message=message)
+        self._admin_only(user, CONFIG)
+        self.repo.save(CONFIG, tomldata.dumps(tomldata.to_data(config)), base=self.repo.blob_id(CONFIG), author=user,
+                       message=message, sign=self._sign(user, workflow=True))
+
+    def save_people(self, data: bytes, user: Identity, message: str) -> SaveResult:
+        """Commit a new people.toml (checked first): an administrator's change, signed like a workflow
+        commit.  The first registry may be committed by anyone, and must name an administrator."""
+        people = load_people(data, str(self.root / PEOPLE))
+        if not people.with_role("administrator"):
+            raise InvalidInput.single(str(self.root / PEOPLE), "people", "name at least one administrator: "
+                                      "only administrators may change the registry")
+        self._admin_only(user, PEOPLE)
+        return self.repo.save(PEOPLE, data, base=self.repo.blob_id(PEOPLE), author=user, message=message,
+                              sign=self._sign(user, workflow=True))
+
+    def _admin_only(self, user: Identity, what: str) -> None:
+        people = self.people
+        if people is not None and "administrator" not in user.roles:
+            raise workflow.NotAllowed(f"{user.name} ({user.person or 'unregistered'}) is not an administrator; "
+                                      f"only administrators change {what}",
+                                      f"{user.name} 不是管理员；只有管理员可以修改 {what}")
 
     @property
     def reviewers(self) -> workflow.Reviewers:
@@ -381,12 +545,15 @@ class AuditStore:
             refusal = workflow.edit_refusal(old[0], user)
             if refusal:
                 raise refusal
+        self._refuse_workflow_edit(old[0] if old else None, audit, str(self.root / path))
+        self._link_team(audit)
         canonical = document.to_toml(audit)
         if canonical != data:
             self.repo.discard_worktree(path, author=user)
         catalog = self.catalogs.get(audit.catalog.id, audit.catalog.version)
         message, change = self._describe(audit, catalog, old)
-        result = self.repo.save(path, canonical, base=base, author=user, message=message.replace(": ", ": hand edit: ", 1))
+        result = self.repo.save(path, canonical, base=base, author=user, message=message.replace(": ", ": hand edit: ", 1),
+                                sign=self._sign(user, workflow=False))
         self._cache_textconv(result.blob, audit, catalog, change)
         return result
 

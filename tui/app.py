@@ -94,6 +94,8 @@ class AuditdeskApp(App[None]):
 
     news = ""
     """Shown once on the status line by the next view that appears (why an audit came back)."""
+    remote = False
+    """Run by an SSH key's forced command: nothing is written to the server's files but the store."""
     save_state: reactive[str] = reactive("")
     """What the audit bar shows about saving; starts with "!" when not saved."""
     generation: reactive[int] = reactive(0)
@@ -424,15 +426,19 @@ def _check_utf8() -> None:
         )
 
 
-def run(store_root: Path, user: str | None, mouse: bool | None = None) -> None:
-    """Run the app on the store at `store_root` (created if missing) as `user`."""
+def run(store_root: Path, user: str | None, mouse: bool | None = None, forced: str | None = None) -> None:
+    """Run the app on the store at `store_root` (created if missing) as `user`, or as the
+    registered person `forced` (an SSH key's forced command: nothing else can choose)."""
     _check_utf8()
     settings = load_settings(settings_path())
     if mouse is None:
         mouse = settings.mouse if settings.mouse is not None else "SSH_CONNECTION" not in os.environ
     with AuditStore.open(store_root, create=True) as store:
+        store.key_from_config = forced is None
+        who = resolve_identity(user if forced is None else None, store.repo, people=store.people, forced=forced)
         app = AuditdeskApp(
-            store, resolve_identity(user, store.repo), language=language_from(settings.language),
+            store, who, language=language_from(settings.language),
             theme=settings.theme, keymap=settings.keymap,
         )
+        app.remote = forced is not None
         app.run(mouse=mouse)

@@ -6,6 +6,9 @@ descriptions are message ids too, translated when the footer, the help
 screen and the command palette show them.  Domain vocabulary (stages, audit
 types, roles) comes from `audit.document` in Chinese; English labels for it
 live here.
+
+Why this module is long: it is one table, every message in both languages,
+kept whole so a translator reads it top to bottom.
 """
 
 from __future__ import annotations
@@ -309,6 +312,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.approval_valid": ("Approved by {by} on {at} ({tag}): valid.", "{by} 于 {at} 批准 ({tag}): 有效。"),
     "review.approval_void": ("Approval by {by} on {at} ({tag}) is VOID: changed since: {changed}",
                              "{by} 于 {at} 的批准 ({tag}) 已失效: 之后修改了 {changed}"),
+    "review.approval_invalid": ("Approval by {by} on {at} ({tag}) does NOT hold: {why}", "{by} 于 {at} 的批准 ({tag}) 不成立: {why}"),
+    "review.signatures": ("Tag {tag}; commit {commit}.", "标签: {tag}；提交: {commit}。"),
+    "review.signature": ("Signature: {text}", "签名: {text}"),
+    "review.history": ("{count} change(s) not made through the workflow, first: {first}", "{count} 处修改未经流程，第一处: {first}"),
     "review.last_move": ("Last move: to {stage} by {by} on {at}", "最近: {by} 于 {at} 转入{stage}"),
     "review.reason": ("Reason: {reason}", "理由: {reason}"),
     "review.comments": ("Review comments: {comments}", "复核意见: {comments}"),

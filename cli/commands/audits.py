@@ -179,7 +179,9 @@ def cmd_show(ctx: Context) -> int:
 
 
 def cmd_list(ctx: Context) -> int:
-    rows = [s for s in ctx.store.summaries()
+    from auditdesk.store.trust import effective_summaries
+
+    rows = [s for s in effective_summaries(ctx.store, ctx.store.summaries())
             if (ctx.args.stage is None or s.stage == ctx.args.stage) and (ctx.args.year is None or s.year == ctx.args.year)]
     if ctx.args.json:
         out(json.dumps(shapes.summaries(rows), ensure_ascii=False, indent=2))
@@ -189,6 +191,9 @@ def cmd_list(ctx: Context) -> int:
             out(f"{r.project_no:<16} ! {r.error}")
         else:
             out(f"{r.project_no:<16} {r.stage:<10} {r.total:>7} {r.rate:>6} {r.star:<6} {r.organisation}")
+            problem = getattr(r, "problem", "")  # store.trust.Listed: why the stage is not the file's
+            if problem:
+                out(f"{'':<16} ! {problem}")
     return 0
 
 
@@ -220,9 +225,40 @@ def cmd_validate(ctx: Context) -> int:
             print(str(exc), file=sys.stderr)
         else:
             out(f"ok {path}")
+    problems = store_problems(ctx) if not ctx.args.files and (ctx.store_path / ".git").exists() else None
+    for problem in problems or ():
+        print(problem, file=sys.stderr)
+    if problems == []:
+        out(f"ok {ctx.store_path}: history, people and settings")
     if failed:
         print(f"{failed} of {len(files)} file(s) have problems", file=sys.stderr)
-    return 1 if failed else 0
+    if problems:
+        print(f"{len(problems)} change(s) in the store were not made through auditdesk's workflow rules", file=sys.stderr)
+    return 1 if failed or problems else 0
+
+
+def store_problems(ctx: Context) -> list[str]:
+    """What `validate` finds in a store besides its files: hand edits of the stage not yet
+    committed, and every commit that changed an audit outside the workflow's rules."""
+    from auditdesk.audit import moves
+    from auditdesk.store.audits import AUDITS
+
+    store = ctx.store
+    found = []
+    for project_no in store.dirty():
+        path = store.root / AUDITS / f"{project_no}.toml"
+        try:
+            edited, _ = store.parse(path.read_bytes(), str(path))
+            committed = store.load(project_no).audit
+        except (OSError, AuditdeskError):
+            continue  # unreadable or new: reported with the files above
+        if moves.workflow_changed(committed, edited):
+            found.append(f"{path}: stage or transitions edited by hand (the file says {edited.stage}, "
+                         f"the store {committed.stage}); only workflow commands change them")
+    head = store.repo.head()
+    if head is not None:
+        found += [f"{store.root}: commit {f}" for f in store.trust.check_range(head, None)]
+    return found
 
 
 def cmd_catalog_list(ctx: Context) -> int:

@@ -4,21 +4,40 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditdesk.cli import shapes
 from auditdesk.cli.context import Context, out
 from auditdesk.errors import AuditdeskError
 
+if TYPE_CHECKING:
+    from auditdesk.store.signing import Check
+
 
 def cmd_log(ctx: Context) -> int:
-    history = ctx.store.history(ctx.args.audit, ctx.args.limit)
+    store = ctx.store
+    history = store.history(ctx.args.audit, ctx.args.limit)
+    signatures = {rev.commit: store.trust.commit_signature(rev.commit) for rev, _ in history}
     if ctx.args.json:
-        out(json.dumps(shapes.history(history), ensure_ascii=False, indent=2))
+        rows = shapes.history(history)
+        for row in rows:
+            check = signatures[row["revision"]]
+            row["signature"] = {"status": check.status, "by": check.principal or None, "valid": check.ok, "text": check.describe()}
+        out(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     for rev, s in history:
         subject = rev.message.splitlines()[0] if rev.message else ""
-        out(f"{rev.commit[:7]} {rev.date:%Y-%m-%d %H:%M} {rev.author:<10} {s.stage:<10} {s.total:>7}  {subject}")
+        out(f"{rev.commit[:7]} {rev.date:%Y-%m-%d %H:%M} {rev.author:<10} {s.stage:<10} {s.total:>7} "
+            f"{_signature_mark(signatures[rev.commit]):<14} {subject}")
     return 0
+
+
+def _signature_mark(check: Check) -> str:
+    """A signature in a log line: whose key made it, or what is wrong with it."""
+    marks = {"good": f"signed:{check.principal}", "unsigned": "unsigned", "bad": "BAD-SIGNATURE",
+             "unknown-key": "unknown-key", "wrong-person": f"WRONG-KEY:{check.principal}", "error": "signed:unchecked"}
+    return marks[check.status]
 
 
 def cmd_diff(ctx: Context) -> int:
@@ -79,7 +98,6 @@ def cmd_commit(ctx: Context) -> int:
 
 def cmd_clone(ctx: Context) -> int:
     import shutil
-    from pathlib import Path
 
     from auditdesk.audit.textconv import COMMAND
     from auditdesk.store.audits import AuditStore
@@ -125,6 +143,8 @@ def cmd_sync(ctx: Context) -> int:
         print(f"auditdesk: note: the hub brought files a store does not hold: {shown}. auditdesk never reads or "
               f"runs them, but ask who added them (git log --stat -- FILE) and remove them if they do not belong",
               file=sys.stderr)
+    for note in result.notes:
+        out(f"  {note}")
     return 0
 
 

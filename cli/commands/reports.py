@@ -71,6 +71,8 @@ def cmd_export(ctx: Context) -> int:
     write(export, args.format, target)
     for reason in export.failures:
         print(f"auditdesk: left out, cannot be read: {reason}", file=sys.stderr)
+    for reason in export.warnings:
+        print(f"auditdesk: listed as unapproved: {reason}", file=sys.stderr)
     if target is not None:
         out(f"wrote {target}: {len(export.records)} audit(s)")
     return 1 if export.failures else 0

@@ -15,7 +15,9 @@ def cmd_status(ctx: Context) -> int:
         out(json.dumps(info, ensure_ascii=False, indent=2))
         return 0
     out(f"{info['project_no']}: stage {info['stage']}" + (f", next {info['next']}" if info["next"] else ""))
-    if info["blockers"]:
+    if info["stage_problem"]:
+        out(f"  ! {info['stage_problem']}")
+    if info["blockers"] and not info["stage_problem"]:
         out(f"blocks the next stage ({len(info['blockers'])}):")
         for b in info["blockers"]:
             out(f"  - {b}")
@@ -23,8 +25,23 @@ def cmd_status(ctx: Context) -> int:
         out("ready for the next stage")
     approval = info["approval"]
     if approval:
-        state = "valid" if approval["valid"] else "VOID: the audit changed since (" + ", ".join(approval["changed"]) + ")"
-        out(f"approved by {approval['by']} at {approval['at']} (tag {approval['tag']}): {state}")
+        if approval["valid"]:
+            state = "valid"
+        elif not approval["content"]:
+            state = "VOID: the audit changed since (" + ", ".join(approval["changed"]) + ")"
+        else:
+            state = "NOT VALID: " + "; ".join(approval["problems"])
+        who = approval["by"] + (f" ({approval['person']})" if approval["person"] else "")
+        out(f"approved by {who} at {approval['at']} (tag {approval['tag']}): {state}")
+        out(f"  tag {approval['signature']['text']}; commit {approval['commit_signature']['text']}")
+    if info["history_problems"]:
+        out(f"history: {len(info['history_problems'])} change(s) not made through auditdesk's workflow rules:")
+        for problem in info["history_problems"]:
+            out(f"  - {problem}")
+    if not info["registry"]:
+        out("people: this store has no registry (people.toml): who acts is taken as given, signatures are not checked")
+    elif info["signatures"] != "none":
+        out(f"signatures: required for {'every commit' if info['signatures'] == 'all' else 'workflow commits and approvals'}")
     for t in info["transitions"]:
         out(f"  {t['at']}  → {t['to']:<10} {t['by']}" + (f"  {t['reason']}" if t["reason"] else ""))
     return 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -38,6 +38,11 @@ class ObjectStore:
     def blob_id_of(self, data: bytes) -> str:
         """The id git gives these exact bytes (no filters), computed without git."""
         return hashlib.new(self.hash_name, b"blob %d\0" % len(data) + data).hexdigest()
+
+    @property
+    def zero_id(self) -> str:
+        """The all-zero id git uses for "no object" (a ref that must not exist yet)."""
+        return "0" * self.oid_len
 
     def empty_tree(self) -> str:
         return hashlib.new(self.hash_name, b"tree 0\0").hexdigest()
@@ -118,16 +123,42 @@ class ObjectStore:
             raise GitError(f"{kind} {oid} is missing from the object store")
         return found[2]
 
-    def commit(self, tree: str, parents: list[str], who: Identity, text: bytes, when: datetime, *,
-               durable: bool = True) -> str:
-        minutes = int((when.utcoffset() or timedelta(0)).total_seconds()) // 60
-        stamp = f"{int(when.timestamp())} {'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
-        person = f"{who.name} <{who.email}> {stamp}".encode()
+    def commit(self, tree: str, parents: list[str], who: Identity, text: bytes, when: datetime,
+               sign: Sign | None = None, *, durable: bool = True) -> str:
+        """A commit object; with `sign`, signed as git signs (a ``gpgsig`` header over the rest)."""
+        person = _person(who, when)
         body = b"tree " + tree.encode() + b"\n" + b"".join(b"parent " + p.encode() + b"\n" for p in parents)
         body += b"author " + person + b"\ncommitter " + person + b"\n\n" + text
+        if sign is not None:
+            body = _with_commit_signature(body, sign(body))
         return self.write(b"commit", body, durable=durable)
 
     def commit_with(self, parent: str | None, files: Mapping[str, str | None], who: Identity, text: bytes,
-                    when: datetime) -> str:
+                    when: datetime, sign: Sign | None = None) -> str:
         """A commit on ``parent`` whose tree is the parent's with ``files`` put in."""
-        return self.commit(self.tree_with(parent, files), [parent] if parent else [], who, text, when)
+        return self.commit(self.tree_with(parent, files), [parent] if parent else [], who, text, when, sign)
+
+    def tag(self, commit: str, name: str, who: Identity, text: bytes, when: datetime, sign: Sign | None = None) -> str:
+        """An annotated tag object on ``commit``; with `sign`, the signature follows the message."""
+        body = (b"object " + commit.encode() + b"\ntype commit\ntag " + name.encode() + b"\ntagger "
+                + _person(who, when) + b"\n\n" + text)
+        if sign is not None:
+            signature = sign(body)
+            body += signature if signature.endswith(b"\n") else signature + b"\n"
+        return self.write(b"tag", body)
+
+
+#: Signs a payload: returns git's armoured signature (see store.signing).
+Sign = Callable[[bytes], bytes]
+
+
+def _person(who: Identity, when: datetime) -> bytes:
+    minutes = int((when.utcoffset() or timedelta(0)).total_seconds()) // 60
+    stamp = f"{int(when.timestamp())} {'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+    return f"{who.name} <{who.email}> {stamp}".encode()
+
+
+def _with_commit_signature(body: bytes, signature: bytes) -> bytes:
+    """The signature as the last header, continuation lines indented by one space (where git puts it)."""
+    head, _, message = body.partition(b"\n\n")
+    return head + b"\ngpgsig " + b"\n ".join(signature.rstrip(b"\n").split(b"\n")) + b"\n\n" + message

@@ -44,7 +44,7 @@ import stat
 import subprocess
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -67,11 +67,11 @@ from auditdesk.store.git.checks import (
 from auditdesk.store.git.errors import Conflict, DirtyWorktree, GitError, LockBusy, NotARepository, RefMoved
 from auditdesk.store.git.locks import LOCK_WAIT_SECONDS, flock, remove_if_stale
 from auditdesk.store.git.notes import add_notes, noted
-from auditdesk.store.git.objects import ObjectStore
+from auditdesk.store.git.objects import ObjectStore, Sign
 from auditdesk.store.git.process import Git, ObjectReader, clean_env, git_binary, one_line
 from auditdesk.store.git.worktree import Worktree
 
-__all__ = ["GitRepo", "Revision", "SaveManyResult", "SaveResult", "Tag"]
+__all__ = ["CommitInfo", "GitRepo", "Revision", "SaveManyResult", "SaveResult", "Tag", "TagRequest"]
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +94,19 @@ class Revision:
 
 
 @dataclass(frozen=True)
+class CommitInfo:
+    """One commit as read from its object: what history checks need."""
+
+    commit: str
+    parents: list[str]
+    author: str
+    email: str
+    time: int
+    message: str
+    raw: bytes
+
+
+@dataclass(frozen=True)
 class Tag:
     """An annotated tag: the commit it names, who made it, when, and its message."""
 
@@ -102,6 +115,15 @@ class Tag:
     tagger: str
     date: datetime
     message: str
+
+
+@dataclass(frozen=True)
+class TagRequest:
+    """An annotated tag to create with a save (see :meth:`GitRepo.save_many`): its name, and
+    its message, computed from the new commit's id (the approval records its revision)."""
+
+    name: str
+    message: Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -546,18 +568,21 @@ class GitRepo:
 
     # ------------------------------------------------------------------- writes
 
-    def save(self, relpath: str, data: bytes, *, base: str | None, author: Identity, message: str) -> SaveResult:
-        """Commit one file's bytes if the file is still at ``base`` (None: new file).
+    def save(self, relpath: str, data: bytes, *, base: str | None, author: Identity, message: str,
+             sign: Sign | None = None) -> SaveResult:
+        """Commit one file's bytes if the file is still at ``base`` (None: new file); signed with `sign`.
 
         Raises Conflict (bytes kept on a side ref) or DirtyWorktree."""
-        done = self.save_many({relpath: data}, bases={relpath: base}, author=author, message=message)
+        done = self.save_many({relpath: data}, bases={relpath: base}, author=author, message=message, sign=sign)
         return SaveResult(done.commit, done.blobs[relpath], done.changed)
 
     def save_many(
-        self, files: Mapping[str, bytes], *, bases: Mapping[str, str | None], author: Identity, message: str
+        self, files: Mapping[str, bytes], *, bases: Mapping[str, str | None], author: Identity, message: str,
+        sign: Sign | None = None, tag: TagRequest | None = None,
     ) -> SaveManyResult:
         """Commit several files in one commit, with the same rules as :meth:`save`;
-        files whose bytes equal HEAD's are left out."""
+        files whose bytes equal HEAD's are left out.  With `tag`, an annotated tag on the
+        new commit is created in the same ref transaction: both land or neither does."""
         if not files:
             raise GitError("nothing to save")
         for relpath, data in files.items():
@@ -591,8 +616,11 @@ class GitRepo:
                     for p in changed:
                         self.worktree.write(p, files[p])
                         written.append(p)
-                    commit = self.objects.commit_with(head, {p: blobs[p] for p in changed}, author, text, self.clock())
-                    self._update_ref(self.MAIN_REF, commit, head, "auditdesk: save")
+                    commit = self.objects.commit_with(head, {p: blobs[p] for p in changed}, author, text, self.clock(), sign)
+                    if tag is None:
+                        self._update_ref(self.MAIN_REF, commit, head, "auditdesk: save")
+                    else:
+                        self._commit_and_tag(commit, head, tag, author, sign)
                 except RefMoved:
                     self.worktree.restore(written, before)
                     continue
@@ -643,7 +671,7 @@ class GitRepo:
         return found[0]
 
     def integrate(self, files: Mapping[str, bytes | None], *, parents: list[str], expected_head: str | None,
-                  author: Identity, message: str) -> str:
+                  author: Identity, message: str, sign: Sign | None = None) -> str:
         """Move ``main`` to a commit whose tree is the first parent's with ``files``
         put in (None deletes), and update the working tree to match.
 
@@ -667,7 +695,7 @@ class GitRepo:
             if len(parents) == 1 and self.objects.tree_of(parents[0]) == tree:
                 commit = parents[0]
             else:
-                commit = self.objects.commit(tree, parents, author, message_bytes(message), self.clock())
+                commit = self.objects.commit(tree, parents, author, message_bytes(message), self.clock(), sign)
             self._update_ref(self.MAIN_REF, commit, head, recovery.SYNC_REFLOG)
             for p, data in files.items():
                 if data is None:
@@ -732,9 +760,22 @@ class GitRepo:
         """Fetch the remote's ``main`` (see :mod:`remotes`)."""
         return remotes.fetch(self, remote)
 
-    def push(self, remote: str) -> None:
-        """Push ``main`` (see :mod:`remotes`)."""
-        remotes.push(self, remote)
+    def push(self, remote: str, tags: tuple[str, ...] = ()) -> None:
+        """Push ``main``, with `tags` in the same atomic push (see :mod:`remotes`)."""
+        remotes.push(self, remote, tags)
+
+    def fetch_tags(self, remote: str, prefix: str) -> dict[str, tuple[str, str]]:
+        """The remote's annotated tags under ``refs/tags/<prefix>/``: name -> (tag object, commit),
+        fetched aside (see :mod:`remotes`), not yet taken as ours."""
+        space = remotes.fetch_tags(self, remote, prefix)
+        out = self.git.run("for-each-ref", "--format=%(refname) %(objecttype) %(objectname) %(*objectname)",
+                           f"{space}/{prefix}/").decode()
+        found = {}
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) == 4 and parts[1] == "tag":
+                found[parts[0][len(space) + 1:]] = (parts[2], parts[3])
+        return found
 
     def sync_index(self, relpaths: list[str]) -> None:
         """Point git's own index at the committed files so ``git status`` is clean.
@@ -744,6 +785,71 @@ class GitRepo:
             self.write_git("update-index", "--add", "--remove", "--", *relpaths)
         except GitError as exc:
             logger.warning("git's index not updated for %s: %s (recover() fixes it)", ", ".join(relpaths), exc)
+
+    # ------------------------------------------------- objects, refs, signatures
+
+    def read_object(self, oid: str) -> tuple[str, bytes] | None:
+        """(type, raw content) of an object id, None if absent: what signatures are checked on."""
+        if not isinstance(oid, str) or not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", oid):
+            raise GitError(f"invalid object id {oid!r}")
+        found = self._reader.object(oid)
+        return None if found is None else (found[1], found[2])
+
+    def commit_info(self, commit: str) -> CommitInfo:
+        """Parents, author and raw bytes of a commit id."""
+        found = self.read_object(commit)
+        if found is None or found[0] != "commit":
+            raise GitError(f"no commit {commit}")
+        raw = found[1]
+        head = raw.split(b"\n\n", 1)[0].decode("utf-8", "replace").split("\n")
+        parents = [ln[7:] for ln in head if ln.startswith("parent ")]
+        author = next((ln[7:] for ln in head if ln.startswith("author ")), "")
+        match = re.match(r"^(.*?) <([^<>]*)> (\d+) ([+-]\d{4})$", author)
+        name, email, stamp = (match.group(1), match.group(2), int(match.group(3))) if match else (author, "", 0)
+        message = raw.split(b"\n\n", 1)[1].decode("utf-8", "replace") if b"\n\n" in raw else ""
+        return CommitInfo(commit, parents, name, email, stamp, message, raw)
+
+    def rev_list(self, include: str, exclude: str | None = None, paths: tuple[str, ...] = ()) -> list[str]:
+        """Commits reachable from `include` but not `exclude` (touching `paths`, every side of merges), newest first."""
+        args = ["rev-list", "--full-history", check_rev(include)]
+        if exclude is not None:
+            args.append("^" + check_rev(exclude))
+        if paths:
+            args += ["--", *(check_relpath(p) for p in paths)]
+        return self.git.run(*args).decode().split()
+
+    def tag_objects(self, prefix: str) -> dict[str, tuple[str, str]]:
+        """name -> (tag object id, commit it names) of every annotated tag under ``refs/tags/<prefix>/``."""
+        check_tag_name(prefix, prefix=True)
+        out = self.git.run("for-each-ref", "--format=%(refname:strip=2) %(objecttype) %(objectname) %(*objectname)",
+                           f"refs/tags/{prefix}/").decode()
+        found = {}
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) == 4 and parts[1] == "tag":
+                found[parts[0]] = (parts[2], parts[3])
+        return found
+
+    def update_refs(self, updates: list[tuple[str, str, str | None]], reason: str) -> None:
+        """Move several refs in one transaction: (ref, new, old or None for "must not exist")."""
+        lines = ["start"]
+        for ref, new, old in updates:
+            if not ref.startswith("refs/") or any(c.isspace() for c in ref):
+                raise GitError(f"invalid ref {ref!r}")
+            lines.append(f"update {ref} {new} {old or self.objects.zero_id}")
+        lines += ["prepare", "commit", ""]
+        with self.locked():
+            self.write_git("update-ref", "-m", reason, "--stdin", stdin="\n".join(lines).encode())
+
+    def _commit_and_tag(self, commit: str, head: str | None, tag: TagRequest, who: Identity, sign: Sign | None) -> None:
+        """Create the tag object on `commit`, then move ``main`` and create the tag ref in one
+        ``update-ref --stdin`` transaction: git applies both or neither."""
+        check_tag_name(tag.name)
+        tag_oid = self.objects.tag(commit, tag.name, who, message_bytes(tag.message(commit)), self.clock(), sign)
+        zero = self.objects.zero_id
+        script = (f"start\nupdate {self.MAIN_REF} {commit} {head or zero}\ncreate refs/tags/{tag.name} {tag_oid}\n"
+                  "prepare\ncommit\n")
+        self.write_git("update-ref", "-m", "auditdesk: approve", "--stdin", stdin=script.encode())
 
     # ----------------------------------------------------------- save internals
 

@@ -38,9 +38,13 @@ def make_store(root: Path, sample: Audit, catalogs: Catalogs | None = None) -> A
     store = AuditStore.open(root, create=True, catalogs=catalogs)
     for n, (project_no, stage) in enumerate(STAGES.items()):
         audit = copy.deepcopy(sample)
-        audit.project_no, audit.stage = project_no, stage  # type: ignore[assignment]
+        audit.project_no, audit.stage = project_no, "conclusion" if stage == "approved" else stage  # type: ignore[assignment]
         audit.planning.organisation += "" if n == 0 else f" 分公司{n}"
         store.save(audit, base=None, user=LEADER)
+        if stage == "approved":  # only the workflow approves (a file that merely says so is not approved)
+            loaded = store.load(project_no)
+            store.transition(loaded, lambda a: workflow.advance(a, loaded.catalog, LEADER, NOW), LEADER)  # noqa: B023
+            approve(store, project_no, REVIEWER, NOW)
     return store
 
 

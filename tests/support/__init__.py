@@ -11,6 +11,8 @@ its helpers from this package:
     from support.crash import crash_content             # the crash test's self-checking files
     from support.profiles import scaled                 # a property test's example count (Hypothesis profiles)
     from support.gate import load_gate                  # scripts/check.py, to test the gate itself
+    from support.approvals import Team, git_as          # a hub, clones and registered people (issue 14)
+    from support.sshd import start_sshd                 # a real sshd for the SSH access tests
 
 Fixtures stay in the ``conftest.py`` of their folder; no test imports a
 conftest or another test module (tests/test_project.py checks that).

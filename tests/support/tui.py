@@ -13,6 +13,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
+from auditdesk.audit import workflow
 from auditdesk.audit.document import Audit
 from auditdesk.audit.identity import Identity
 from auditdesk.store.audits import AuditStore
@@ -27,9 +28,13 @@ __all__ = ["LEADER", "PROJECT", "REVIEWER", "commits", "listed", "make_app", "se
 @contextmanager
 def seed_store(tmp_path: Path, audit: Audit, stage: str) -> Iterator[AuditStore]:
     """A store holding the seed audit at `stage`, created by someone off the team (as the demo is)."""
-    audit.stage = stage  # type: ignore[assignment]
+    audit.stage = "conclusion" if stage == "review" else stage  # type: ignore[assignment]
     with AuditStore.open(tmp_path / "store", create=True) as opened:
         opened.save(audit, base=None, user=Identity("Test", "t@example.org"))
+        if stage == "review":  # only the workflow moves an audit to review: the leader submits it
+            loaded = opened.load(audit.project_no)
+            when = opened.repo.clock().replace(microsecond=0)
+            opened.transition(loaded, lambda a: workflow.advance(a, loaded.catalog, LEADER, when), LEADER)
         yield opened
 
 

@@ -28,6 +28,7 @@ from auditdesk.audit.document import AUDIT_TYPES, STAGE_ORDER, check_project_no
 from auditdesk.errors import AuditdeskError
 from auditdesk.store.audits import AuditStore, Summary
 from auditdesk.store.git import GitError
+from auditdesk.store.trust import effective_summaries
 from auditdesk.tui.screens.base import DeskScreen
 from auditdesk.tui.widgets.status_line import StatusLine
 
@@ -137,7 +138,7 @@ class BrowserScreen(DeskScreen):
         """In the thread: summarise every audit, then hand the list to the screen."""
         try:
             with AuditStore(self.store.root, self.store.catalogs) as own:
-                listed = self.Listed(own.summaries())
+                listed = self.Listed(effective_summaries(own, own.summaries()))
         except (AuditdeskError, GitError) as exc:
             listed = self.Listed([], str(exc).splitlines()[0])
         with contextlib.suppress(RuntimeError):  # the app has ended meanwhile

@@ -51,6 +51,12 @@ class ReportScreen(AuditScreen):
         self.query_one(ReportMarkdown).update(plain(markdown))
         self.query_one("#report-scroll").focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Over SSH a report is not written to the server's files (`ssh … report AUDIT > file` instead)."""
+        if action == "write" and getattr(self.app, "remote", False):
+            return False
+        return True
+
     def action_write(self) -> None:
         fields = [
             Field("path", self.t("report.path"), f"{self.session.project_no}.md"),

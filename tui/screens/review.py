@@ -172,18 +172,27 @@ class ReviewScreen(AuditScreen):
         """Approval (valid or void, and why), the last stage move with its reason, review comments."""
         t, audit = self.t, self.session.audit
         text = Text()
+        history: list[str] = []
         try:
-            approval = status(self.session.store, self.session.project_no)["approval"]
+            info = status(self.session.store, self.session.project_no)
+            approval, history = info["approval"], info["history_problems"] or []
         except (AuditdeskError, GitError) as exc:
             approval, text = None, Text(f"! {exc}\n")
         if approval is None:
             text.append(t("review.not_approved"))
         else:
             by, at, tag = approval["by"].split(" <")[0], when(approval["at"]), approval["tag"]
+            if approval["person"]:
+                by += f" ({approval['person']})"
             if approval["valid"]:
                 text.append(t("review.approval_valid", by=by, at=at, tag=tag), style="bold")
+            elif approval["content"]:
+                text.append(t("review.approval_invalid", by=by, at=at, tag=tag, why=plain(approval["problems"][0])), style="bold")
             else:
                 text.append(t("review.approval_void", by=by, at=at, tag=tag, changed=", ".join(approval["changed"])), style="bold")
+            text.append("\n" + t("review.signatures", tag=approval["signature"]["text"], commit=approval["commit_signature"]["text"]))
+        if history:
+            text.append("\n" + t("review.history", count=len(history), first=plain(history[0])), style="bold")
         if audit.transitions:
             last = audit.transitions[-1]
             text.append("\n" + t("review.last_move", stage=t.vocabulary("stage")[last.to], by=last.by, at=f"{last.at:%Y-%m-%d %H:%M}"))
@@ -227,6 +236,9 @@ class ReviewScreen(AuditScreen):
                 break
         text = Text()
         text.append(plain(new.message.splitlines()[0]) + "\n", style="bold")
+        signature = self._signature(new.commit)
+        if signature:
+            text.append(signature + "\n")
         if old is None:
             text.append(self.t("review.first", new=new.commit[:7]))
         else:
@@ -236,6 +248,16 @@ class ReviewScreen(AuditScreen):
             except (AuditdeskError, GitError) as exc:
                 text.append(plain(f"! {exc}"))
         self.query_one("#diff", Static).update(text)
+
+    def _signature(self, commit: str) -> str:
+        """Whose key signed this revision, where the store has a registry to check it against."""
+        store = self.session.store
+        try:
+            if store.people is None:
+                return ""
+            return self.t("review.signature", text=store.trust.commit_signature(commit).describe())
+        except (AuditdeskError, GitError) as exc:
+            return plain(f"! {exc}")
 
     def _diff(self, old: str, new: str) -> AuditDiff:
         """What changed from revision `old` to `new` (kept: revisions do not change)."""
