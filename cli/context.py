@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from auditdesk.errors import AuditdeskError
 from auditdesk.paths import default_store
 
 if TYPE_CHECKING:
     from auditdesk.audit.identity import Identity
     from auditdesk.store.audits import AuditStore
+
+
+#: The commands that create the store they are given; every other command refuses a
+#: missing one, so a mistyped --store fails instead of quietly starting an empty store.
+CREATE_STORE = frozenset({"init", "demo"})
 
 
 class Context:
@@ -24,11 +31,34 @@ class Context:
         self._store: AuditStore | None = None
 
     @property
+    def store_named(self) -> str | None:
+        """How the user named the store (``--store``, ``$AUDITDESK_STORE``), or None for the default store."""
+        if getattr(self.args, "store", None):
+            return "--store"
+        return "$AUDITDESK_STORE" if os.environ.get("AUDITDESK_STORE") else None
+
+    @property
+    def may_create_store(self) -> bool:
+        """Only `init`, `demo` and the first use of the default store create a store."""
+        return self.store_named is None or getattr(self.args, "command", None) in CREATE_STORE
+
+    def check_store_exists(self) -> None:
+        """Refuse a named store that does not exist, like git, pass and hledger."""
+        if self.may_create_store or os.path.lexists(self.store_path):
+            return
+        named = self.store_named
+        raise AuditdeskError(
+            f"no store at {self.store_path} (from {named}); check the path, or create one with "
+            f"`auditdesk init --store {self.store_path}` (or `auditdesk demo --store …` for the sample). "
+            "Only init, demo and the first use of the default store create a store")
+
+    @property
     def store(self) -> AuditStore:
         if self._store is None:
             from auditdesk.store.audits import AuditStore
 
-            self._store = AuditStore.open(self.store_path, create=True)
+            self.check_store_exists()
+            self._store = AuditStore.open(self.store_path, create=self.may_create_store)
             for line in self._store.recovered:
                 print(f"auditdesk: note: {line}", file=sys.stderr)
         return self._store

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from auditdesk.cli import shapes
 from auditdesk.cli.context import Context, out
+from auditdesk.cli.formats import print_json
 from auditdesk.criteria.catalog import Catalogs
 from auditdesk.errors import AuditdeskError
 
@@ -79,6 +80,9 @@ def cmd_blame(ctx: Context) -> int:
         lines = [b for b in lines if b.key == key or b.key.startswith(key + ".") or b.key.startswith(key + "[")]
         if not lines:
             raise AuditdeskError(f"{ctx.args.audit} has no field or item {ctx.args.key!r}")
+    if ctx.args.json:
+        print_json(shapes.blame_lines(lines))
+        return 0
     for b in lines:
         rev = b.revision
         out(f"{rev.commit[:7]} {rev.date:%Y-%m-%d} {rev.author:<10} {b.key}: {b.old} → {b.value}")
@@ -87,6 +91,9 @@ def cmd_blame(ctx: Context) -> int:
 
 def cmd_commit(ctx: Context) -> int:
     result = ctx.store.commit_worktree(ctx.args.audit, ctx.user)
+    if ctx.args.json:
+        print_json(shapes.saved(ctx.args.audit, result.commit if result.changed else None, ctx.store.load(ctx.args.audit).audit.stage))
+        return 0
     out(f"{ctx.args.audit}: " + (f"committed at revision {(result.commit or '')[:7]}" if result.changed else "no changes to commit"))
     return 0
 
@@ -95,6 +102,9 @@ def cmd_sync(ctx: Context) -> int:
     from auditdesk.store.sync import sync
 
     result = sync(ctx.store, ctx.args.remote, ctx.user, ctx.args.prefer)
+    if ctx.args.json:
+        print_json(shapes.synced(ctx.args.remote, result, ctx.store.repo.head()))
+        return 0
     out(f"sync with {ctx.args.remote}: {result.action}")
     for path in result.merged:
         out(f"  {path}")
