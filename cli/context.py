@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -43,14 +44,19 @@ class Context:
         return self.store_named is None or getattr(self.args, "command", None) in CREATE_STORE
 
     def check_store_exists(self) -> None:
-        """Refuse a named store that does not exist, like git, pass and hledger."""
-        if self.may_create_store or os.path.lexists(self.store_path):
+        """Refuse a named store that does not exist, like git, pass and hledger, and
+        an empty folder that is not one yet (a typo for a store, or a folder made by hand)."""
+        if self.may_create_store:
             return
-        named = self.store_named
-        raise AuditdeskError(
-            f"no store at {self.store_path} (from {named}); check the path, or create one with "
-            f"`auditdesk init --store {self.store_path}` (or `auditdesk demo --store …` for the sample). "
-            "Only init, demo and the first use of the default store create a store")
+        path, named = self.store_path, self.store_named
+        create = f"`auditdesk init --store {path}` (or `auditdesk demo --store …` for the sample)"
+        if not os.path.lexists(path):
+            raise AuditdeskError(
+                f"no store at {path} (from {named}); check the path, or create one with {create}. "
+                "Only init, demo and the first use of the default store create a store")
+        with contextlib.suppress(OSError):
+            if path.is_dir() and not (path / ".git").exists() and not any(path.iterdir()):
+                raise AuditdeskError(f"{path} is an empty folder, not a store yet; create one there with {create}")
 
     @property
     def store(self) -> AuditStore:
@@ -58,7 +64,9 @@ class Context:
             from auditdesk.store.audits import AuditStore
 
             self.check_store_exists()
-            self._store = AuditStore.open(self.store_path, create=self.may_create_store)
+            # create=True also explains a folder that is neither empty nor a store; an empty
+            # one is only made a store by init, demo and the default store (checked above).
+            self._store = AuditStore.open(self.store_path, create=True)
             for line in self._store.recovered:
                 print(f"auditdesk: note: {line}", file=sys.stderr)
         return self._store

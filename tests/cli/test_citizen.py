@@ -104,8 +104,11 @@ def test_the_default_store_is_created_on_first_use(capsys: pytest.CaptureFixture
 def test_an_existing_folder_that_is_no_store_is_refused_not_initialised(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     code, _, err = Cli(capsys, tmp_path / "empty")("list")
-    assert code == 1 and "is not a git repository" in err
+    assert code == 1 and err.startswith(f"auditdesk: {tmp_path / 'empty'} is an empty folder, not a store yet; create one there with `auditdesk init")
     assert list((tmp_path / "empty").iterdir()) == []
+    (tmp_path / "empty" / "notes.txt").write_text("x")
+    code, _, err = Cli(capsys, tmp_path / "empty")("list")
+    assert code == 1 and "exists, is not empty and is not a git repository; choose another --store" in err
 
 
 # ------------------------------------------------------------------ --version, --help, completion
