@@ -36,6 +36,11 @@ hr { border: 0; border-top: 1px solid #bbb; margin-top: 2em; }
   tr, img { break-inside: avoid; }
   h2, h3, h4 { break-after: avoid; }
 }
+@page {
+  size: A4;
+  margin: 16mm 15mm 18mm;
+  @bottom-center { content: "第 " counter(page) " 页 共 " counter(pages) " 页"; font-size: 9pt; color: #444; }
+}
 """
 
 

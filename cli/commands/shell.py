@@ -9,6 +9,7 @@ which only lists the store's audits/ folder).
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from typing import Any
 
@@ -16,19 +17,20 @@ from auditdesk.cli.context import Context
 
 SHELLS = ("bash", "zsh")
 
-#: The project numbers in the store ($AUDITDESK_STORE, else the default store): the
-#: names of audits/*.toml, listed by the shell itself.
-_AUDITS = (
-    'store="${AUDITDESK_STORE:-${XDG_DATA_HOME:-$HOME/.local/share}/auditdesk/store}"; '
-    'for f in "$store"/audits/*.toml; do [ -e "$f" ] && basename "$f" .toml; done'
-)
+def _audits() -> str:
+    """Shell code listing the project numbers in the store ($AUDITDESK_STORE when Tab is
+    pressed, else the default store as platformdirs places it): the names of audits/*.toml."""
+    from auditdesk.paths import user_store
+
+    return (f'store="${{AUDITDESK_STORE:-{shlex.quote(str(user_store()))}}}"; '
+            'for f in "$store"/audits/*.toml; do [ -e "$f" ] && basename "$f" .toml; done')
 
 
 def _hints() -> dict[str, Any]:
     """What Tab offers for an argument, by its dest: folders, files or project numbers."""
     import shtab
 
-    audits = shtab.cmd(_AUDITS)
+    audits = shtab.cmd(_audits())
     return {"store": shtab.DIRECTORY, "output": shtab.FILE, "files": shtab.FILE, "report": shtab.FILE,
             "audit": audits, "previous": audits, "against": audits}
 
