@@ -27,6 +27,5 @@ def cmd_tui(ctx: Context) -> int:
     from auditdesk.tui.app import run
 
     ctx.store  # create the store on first use  # noqa: B018
-    run(ctx.store_path, getattr(ctx.args, "user", None), mouse=getattr(ctx.args, "mouse", None),
-        forced=getattr(ctx.args, "as_person", None))
-    return 0
+    return run(ctx.store_path, getattr(ctx.args, "user", None), mouse=getattr(ctx.args, "mouse", None),
+               forced=getattr(ctx.args, "as_person", None))
