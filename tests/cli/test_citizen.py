@@ -47,10 +47,11 @@ def test_no_terminal_no_app_exit_2_with_a_message_in_under_a_second(tmp_path: Pa
     assert done.stdout == ""  # no escape codes into the pipe
     assert "needs a terminal" in done.stderr and "auditdesk list" in done.stderr and "auditdesk --help" in done.stderr
     assert cpu < 1.0, f"{cpu:.2f} s of CPU"
-    # Under a second on a machine with a free core; when more runnable processes than
-    # cores share it (many test workers), the CPU bound above is the one that holds.
-    busy = os.getloadavg()[0] > (os.cpu_count() or 1)
-    assert wall < (5.0 if busy else 1.0), f"{wall:.2f} s"
+    # Under a second of wall time on a machine with a free core. When more processes
+    # want to run than there are cores, each gets its share, so the bound stretches by
+    # that factor; the CPU bound above is the one that holds whatever the load.
+    share = max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+    assert wall < 1.0 * share, f"{wall:.2f} s (load {share:.1f} per core)"
     assert not (tmp_path / "data").exists()  # nothing opened, no default store created
 
 
