@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from support.tui import listed, make_app
 from textual.pilot import Pilot
 
 from auditdesk.store.audits import AuditStore
-
-from .conftest import listed, make_app
 
 
 def test_the_app_starts_under_app_run_and_visits_every_view(store: AuditStore) -> None:
