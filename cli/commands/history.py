@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditdesk.cli import shapes
+from auditdesk.cli.columns import cells, pad, rpad
 from auditdesk.cli.context import Context, out
 from auditdesk.cli.formats import print_json
 from auditdesk.criteria.catalog import Catalogs
@@ -28,10 +29,11 @@ def cmd_log(ctx: Context) -> int:
             row["signature"] = {"status": check.status, "by": check.principal or None, "valid": check.ok, "text": check.describe()}
         out(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
+    width = max([10, *(cells(rev.author) for rev, _ in history)])  # in screen cells: 韩永师 is 6
     for rev, s in history:
         subject = rev.message.splitlines()[0] if rev.message else ""
-        out(f"{rev.commit[:7]} {rev.date:%Y-%m-%d %H:%M} {rev.author:<10} {s.stage:<10} {s.total:>7} "
-            f"{_signature_mark(signatures[rev.commit]):<14} {subject}")
+        out(f"{rev.commit[:7]} {rev.date:%Y-%m-%d %H:%M} {pad(rev.author, width)} {pad(s.stage, 10)} {rpad(str(s.total), 7)} "
+            f"{pad(_signature_mark(signatures[rev.commit]), 14)} {subject}")
     return 0
 
 
@@ -83,9 +85,10 @@ def cmd_blame(ctx: Context) -> int:
     if ctx.args.json:
         print_json(shapes.blame_lines(lines))
         return 0
+    width = max([10, *(cells(b.revision.author) for b in lines)])
     for b in lines:
         rev = b.revision
-        out(f"{rev.commit[:7]} {rev.date:%Y-%m-%d} {rev.author:<10} {b.key}: {b.old} → {b.value}")
+        out(f"{rev.commit[:7]} {rev.date:%Y-%m-%d} {pad(rev.author, width)} {b.key}: {b.old} → {b.value}")
     return 0
 
 

@@ -293,3 +293,19 @@ def test_show_and_list_line_up_by_screen_cells(cli: Cli, store: Path) -> None:
     rows = out.splitlines()
     assert code == 0 and len(rows) == 2
     assert column_at(rows[0], "淄博海源电子科技有限公司") == column_at(rows[1], "Plain Ltd"), out
+
+
+def test_log_and_blame_line_up_a_chinese_author_by_screen_cells(cli: Cli, store: Path) -> None:
+    """The demo's leader 韩永师 (3 characters, 6 cells) scores after Ann Auditor
+    (11 characters) created the demo: the stage column of `log` and the key
+    column of `blame` start in the same screen cell on both lines."""
+    assert cli("score", AUDIT, "A1=90", "--user", "韩永师 <han@example.org>")[0] == 0
+    code, out, _ = cli("log", AUDIT, "-n", "2")
+    rows = out.splitlines()
+    assert code == 0 and len(rows) == 2 and "韩永师" in rows[0] and "Ann Auditor" in rows[1], out
+    assert column_at(rows[0], "conclusion") == column_at(rows[1], "conclusion"), out
+    code, out, _ = cli("blame", AUDIT)
+    han = next(line for line in out.splitlines() if "items.A1:" in line)
+    ann = next(line for line in out.splitlines() if "items.A2:" in line)
+    assert code == 0 and "韩永师" in han and "Ann Auditor" in ann, out
+    assert column_at(han, "items.A1") == column_at(ann, "items.A2"), out
