@@ -28,3 +28,16 @@ def test_a_missing_python_fails_at_once_saying_what_to_install() -> None:
     done = subprocess.run(["bash", str(SCRIPT), "3.99"], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 1 and done.stdout == ""
     assert "ci: FAILED: no Python 3.99 on this machine." in done.stderr and "pyenv install 3.99" in done.stderr
+
+
+def test_the_other_pythons_run_the_tests_that_start_the_app_with_app_run() -> None:
+    """Only `App.run` turns on the eager task factory of 3.12+ (the pilot's `run_test`
+    does not), so the extra Pythons run the tests that start the app that way, and
+    they must exist: a renamed file would otherwise leave 3.12 and 3.13 untested."""
+    script = SCRIPT.read_text("utf-8")
+    line = next(line for line in script.splitlines() if line.startswith("TUI_ON_EVERY_PYTHON=("))
+    files = line.removeprefix("TUI_ON_EVERY_PYTHON=(").removesuffix(")").split()
+    assert files == ["tests/tui/test_start.py", "tests/tui/test_snapshots.py"]
+    for name in files:
+        assert "app.run(" in (ROOT / name).read_text("utf-8") or "snap_compare" in (ROOT / name).read_text("utf-8"), name
+    assert 'failed "the terminal app\'s tests on Python $v' in script
