@@ -112,6 +112,11 @@ def saved(project_no: str, commit: str | None, stage: str, **more: Any) -> JSON:
     return {"project_no": project_no, "revision": commit, "changed": commit is not None, "stage": stage, **more}
 
 
+def people_saved(commit: str | None, **more: Any) -> JSON:
+    """`people add`, `people commit` --json: the registry's new revision."""
+    return {"file": "people.toml", "revision": commit, "changed": commit is not None, **more}
+
+
 def approval(project_no: str, tag: Tag) -> JSON:
     """`approve --json`: the approval tag and the revision it names."""
     return {"project_no": project_no, "revision": tag.commit, "tag": tag.name, "stage": "approved"}

@@ -221,6 +221,14 @@ def test_init_demo_and_sync_print_json(capsys: pytest.CaptureFixture[str], tmp_p
     assert synced["merged"] == [] and synced["settled"] == [] and synced["action"]
 
 
+def test_people_add_and_commit_print_the_registrys_new_revision(cli: Cli, store: Path) -> None:
+    added = as_json(cli("people", "add", "han", "--name", "韩永师", "--email", "han@example.org", "--role", "auditor",
+                        "--role", "administrator", "--json", "--user", "韩永师 <han@example.org>"))
+    assert added == {"file": "people.toml", "revision": git(store, "rev-parse", "HEAD").strip(), "changed": True, "person": "han"}
+    same = as_json(cli("people", "commit", "--json", "--user", "han"))
+    assert same == {"file": "people.toml", "revision": None, "changed": False}
+
+
 def test_read_only_commands_print_json(cli: Cli, store: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text((store / "audits" / f"{AUDIT}.toml").read_text("utf-8").replace("[items.A1]\npct = 100", "[items.A1]\npct = 101"), "utf-8")
