@@ -32,6 +32,7 @@ from auditdesk.fileio import write_atomic
 from auditdesk.store.git import GitRepo, NotARepository, Revision, SaveResult
 from auditdesk.store.git.objects import Sign
 from auditdesk.store.git.repo import TagRequest
+from auditdesk.store.git.version import require_git
 from auditdesk.store.people import PEOPLE, Registry, find_signer, load_people
 from auditdesk.store.signing import Signer, SignError, allowed_signers
 
@@ -116,6 +117,7 @@ class AuditStore:
         Anything an interrupted save left behind is finished or reported in
         `recovered`, for the interface to show.
         """
+        require_git()
         if create and not (root / ".git").exists():
             try:
                 occupied = root.exists() and (not root.is_dir() or any(root.iterdir()))

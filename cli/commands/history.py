@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditdesk.cli import shapes
+from auditdesk.cli.columns import cells, pad, rpad
 from auditdesk.cli.context import Context, out
+from auditdesk.cli.formats import print_json
 from auditdesk.errors import AuditdeskError
 
 if TYPE_CHECKING:
@@ -26,10 +28,11 @@ def cmd_log(ctx: Context) -> int:
             row["signature"] = {"status": check.status, "by": check.principal or None, "valid": check.ok, "text": check.describe()}
         out(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
+    width = max([10, *(cells(rev.author) for rev, _ in history)])  # in screen cells: 韩永师 is 6
     for rev, s in history:
         subject = rev.message.splitlines()[0] if rev.message else ""
-        out(f"{rev.commit[:7]} {rev.date:%Y-%m-%d %H:%M} {rev.author:<10} {s.stage:<10} {s.total:>7} "
-            f"{_signature_mark(signatures[rev.commit]):<14} {subject}")
+        out(f"{rev.commit[:7]} {rev.date:%Y-%m-%d %H:%M} {pad(rev.author, width)} {pad(s.stage, 10)} {rpad(str(s.total), 7)} "
+            f"{pad(_signature_mark(signatures[rev.commit]), 14)} {subject}")
     return 0
 
 
@@ -84,14 +87,21 @@ def cmd_blame(ctx: Context) -> int:
         lines = [b for b in lines if b.key == key or b.key.startswith((key + ".", key + "["))]
         if not lines:
             raise AuditdeskError(f"{ctx.args.audit} has no field or item {ctx.args.key!r}")
+    if ctx.args.json:
+        print_json(shapes.blame_lines(lines))
+        return 0
+    width = max([10, *(cells(b.revision.author) for b in lines)])
     for b in lines:
         rev = b.revision
-        out(visible(f"{rev.commit[:7]} {rev.date:%Y-%m-%d %H:%M} {rev.author:<10} {b.key}: {b.old} → {b.value}"))
+        out(visible(f"{rev.commit[:7]} {rev.date:%Y-%m-%d %H:%M} {pad(rev.author, width)} {b.key}: {b.old} → {b.value}"))
     return 0
 
 
 def cmd_commit(ctx: Context) -> int:
     result = ctx.store.commit_worktree(ctx.args.audit, ctx.user)
+    if ctx.args.json:
+        print_json(shapes.saved(ctx.args.audit, result.commit if result.changed else None, ctx.store.load(ctx.args.audit).audit.stage))
+        return 0
     out(f"{ctx.args.audit}: " + (f"committed at revision {(result.commit or '')[:7]}" if result.changed else "no changes to commit"))
     return 0
 
@@ -131,6 +141,9 @@ def cmd_sync(ctx: Context) -> int:
     from auditdesk.store.sync import sync
 
     result = sync(ctx.store, ctx.args.remote, ctx.user, ctx.args.prefer)
+    if ctx.args.json:
+        print_json(shapes.synced(ctx.args.remote, result, ctx.store.repo.head()))
+        return 0
     out(f"sync with {ctx.args.remote}: {result.action}")
     for path in result.merged:
         out(f"  {path}")
