@@ -20,7 +20,7 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["cache_dir", "default_store", "seen_path", "settings_path"]
+__all__ = ["cache_dir", "default_store", "seen_path", "settings_path", "user_store"]
 
 APP = "auditdesk"
 
@@ -30,6 +30,11 @@ def default_store() -> Path:
     env = os.environ.get("AUDITDESK_STORE")
     if env:
         return Path(env)
+    return user_store()
+
+
+def user_store() -> Path:
+    """The per-user data folder's store, whatever $AUDITDESK_STORE says."""
     return Path(platformdirs.user_data_dir(APP, appauthor=False)) / "store"
 
 

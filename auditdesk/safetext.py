@@ -53,6 +53,8 @@ def visible(text: str, *, lines: bool = False) -> str:
 def unsafe_characters(text: str, *, allow: str = "") -> list[str]:
     """The characters of ``text`` a field must refuse, each once, in order of appearance;
     ``allow`` names the ones this field accepts (``"\\n\\t"`` for free text)."""
+    if "\n" in allow:  # a CRLF is a line end where newlines are allowed; a lone CR moves the cursor back
+        text = text.replace("\r\n", "\n")
     found = dict.fromkeys(c for c in _UNSAFE.findall(text) if c not in allow)
     return list(found)
 

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from auditdesk.errors import AuditdeskError
 from auditdesk.paths import default_store
 
 if TYPE_CHECKING:
     from auditdesk.audit.identity import Identity
     from auditdesk.store.audits import AuditStore
+
+
+#: The commands that create the store they are given; every other command refuses a
+#: missing one, so a mistyped --store fails instead of quietly starting an empty store.
+CREATE_STORE = frozenset({"init", "demo"})
 
 
 class Context:
@@ -24,10 +32,40 @@ class Context:
         self._store: AuditStore | None = None
 
     @property
+    def store_named(self) -> str | None:
+        """How the user named the store (``--store``, ``$AUDITDESK_STORE``), or None for the default store."""
+        if getattr(self.args, "store", None):
+            return "--store"
+        return "$AUDITDESK_STORE" if os.environ.get("AUDITDESK_STORE") else None
+
+    @property
+    def may_create_store(self) -> bool:
+        """Only `init`, `demo` and the first use of the default store create a store."""
+        return self.store_named is None or getattr(self.args, "command", None) in CREATE_STORE
+
+    def check_store_exists(self) -> None:
+        """Refuse a named store that does not exist, like git, pass and hledger, and
+        an empty folder that is not one yet (a typo for a store, or a folder made by hand)."""
+        if self.may_create_store:
+            return
+        path, named = self.store_path, self.store_named
+        create = f"`auditdesk init --store {path}` (or `auditdesk demo --store …` for the sample)"
+        if not os.path.lexists(path):
+            raise AuditdeskError(
+                f"no store at {path} (from {named}); check the path, or create one with {create}. "
+                "Only init, demo and the first use of the default store create a store")
+        with contextlib.suppress(OSError):
+            if path.is_dir() and not (path / ".git").exists() and not any(path.iterdir()):
+                raise AuditdeskError(f"{path} is an empty folder, not a store yet; create one there with {create}")
+
+    @property
     def store(self) -> AuditStore:
         if self._store is None:
             from auditdesk.store.audits import AuditStore
 
+            self.check_store_exists()
+            # create=True also explains a folder that is neither empty nor a store; an empty
+            # one is only made a store by init, demo and the default store (checked above).
             self._store = AuditStore.open(self.store_path, create=True)
             for line in self._store.recovered:
                 print(f"auditdesk: note: {line}", file=sys.stderr)

@@ -291,8 +291,45 @@ def to_data(obj: Any, defaults: bool = False) -> Any:
 
 
 def dumps(data: dict[str, Any]) -> bytes:
-    """Deterministic TOML: multi-line strings for text with newlines."""
-    return tomli_w.dumps(data, multiline_strings=True).encode("utf-8")
+    """Deterministic TOML: multi-line strings for text with newlines.
+
+    Text is kept exactly, carriage returns included: a CR is data like any
+    other character (text pasted with Windows line ends, say), and reading a
+    file back must give the same text.  A multi-line TOML string cannot hold
+    a CRLF (tomli-w writes it as LF, and parsers read a CRLF line end as LF),
+    so text containing one is written as a one-line string with escapes
+    (``"一\\r\\n二"``).  A lone CR is escaped inside a multi-line string already.
+    """
+    escaped: dict[str, str] = {}
+    nonce = os.urandom(8).hex()
+
+    def mark(value: Any) -> Any:
+        if isinstance(value, str):
+            if nonce in value:  # vanishingly unlikely; a new nonce keeps the tokens unique
+                raise _NonceTaken
+            if "\r\n" not in value:
+                return value
+            token = f"auditdesk-crlf-{nonce}-{len(escaped)}"
+            escaped[token] = tomli_w.dumps({"v": value}).removeprefix("v = ").rstrip("\n")
+            return token
+        if isinstance(value, dict):
+            return {k: mark(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [mark(v) for v in value]
+        return value
+
+    try:
+        marked = mark(data)
+    except _NonceTaken:
+        return dumps(data)
+    text = tomli_w.dumps(marked, multiline_strings=True)
+    for token, literal in escaped.items():
+        text = text.replace(f'"{token}"', literal, 1)
+    return text.encode("utf-8")
+
+
+class _NonceTaken(Exception):
+    """The text written holds the placeholder's nonce: pick another."""
 
 
 def load_record(cls: type[T], data: bytes, source: str) -> tuple[T, dict[str, Any]]:

@@ -191,6 +191,7 @@ def write(export: Export, fmt: str, path: Path | None) -> None:
     """To `path` (replaced atomically) or to standard output."""
     data = to_csv(export) if fmt == "csv" else to_json(export)
     if path is None:
+        data = data.removeprefix(b"\xef\xbb\xbf")  # the BOM is for Excel opening a file, not for a pipe
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

@@ -36,6 +36,15 @@ hr { border: 0; border-top: 1px solid #bbb; margin-top: 2em; }
   tr, img { break-inside: avoid; }
   h2, h3, h4 { break-after: avoid; }
 }
+@page {
+  size: A4;
+  margin: 16mm 15mm 18mm;
+  /* empty boxes: a browser printing with its headers and footers on adds no date, title or address */
+  @top-left { content: ""; } @top-center { content: ""; } @top-right { content: ""; }
+  @bottom-left { content: ""; } @bottom-right { content: ""; }
+  @bottom-center { content: "第 " counter(page) " 页 共 " counter(pages) " 页"; font-size: 9pt; color: #444;
+    font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif; }
+}
 """
 
 

@@ -13,6 +13,7 @@ reviewer's moves are on the review view.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import locale
 import os
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from textual.app import App
+from textual.app import App, ScreenStackError
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.reactive import reactive
@@ -120,6 +121,19 @@ class AuditdeskApp(App[None]):
     def on_mount(self) -> None:
         self.theme = self._theme_name
         ScrollBar.renderer = PlainScrollBarRender
+
+    def clear_selection(self) -> None:
+        """Textual's, but also while the first view is not yet on its mode's stack.
+
+        Python 3.12 and 3.13 crashed here at start ("No screens on stack"): from
+        3.12 `App.run` installs asyncio's eager task factory, and `App._init_mode`
+        starts the mode's first screen before it pushes it, so the screen composes
+        and its `Input` mounts at once; the input's selection watcher calls this,
+        where `self.screen` raises ScreenStackError (Textual 8.0-8.2.8 catches only
+        NoScreen; Textual issue #6444). There is no selection to clear then.
+        """
+        with contextlib.suppress(ScreenStackError):
+            super().clear_selection()
 
     def get_key_display(self, binding: Binding) -> str:
         """Function keys as F1, the way keyboards label them."""
@@ -426,9 +440,13 @@ def _check_utf8() -> None:
         )
 
 
-def run(store_root: Path, user: str | None, mouse: bool | None = None, forced: str | None = None) -> None:
+def run(store_root: Path, user: str | None, mouse: bool | None = None, forced: str | None = None) -> int:
     """Run the app on the store at `store_root` (created if missing) as `user`, or as the
-    registered person `forced` (an SSH key's forced command: nothing else can choose)."""
+    registered person `forced` (an SSH key's forced command: nothing else can choose);
+    its exit status.
+
+    `App.run` does not raise when the app crashes: Textual prints the traceback
+    and returns, and only `return_code` (1) tells; the status comes from there."""
     _check_utf8()
     settings = load_settings(settings_path())
     if mouse is None:
@@ -442,3 +460,4 @@ def run(store_root: Path, user: str | None, mouse: bool | None = None, forced: s
         )
         app.remote = forced is not None
         app.run(mouse=mouse)
+    return app.return_code or 0

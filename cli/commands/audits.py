@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditdesk.cli import shapes
+from auditdesk.cli.columns import pad, rpad
 from auditdesk.cli.context import Context, out
+from auditdesk.cli.formats import print_json
 from auditdesk.criteria import tomldata
 from auditdesk.criteria.catalog import Catalog, Catalogs
 from auditdesk.criteria.results import ItemResult, sampled_result
@@ -35,6 +37,9 @@ def cmd_demo(ctx: Context) -> int:
     catalog = Catalogs().get("cts-isc-jsgf-05")
     audit = from_toml(source.read_bytes(), str(source), catalog)
     if store.exists(audit.project_no):
+        if ctx.args.json:
+            print_json(shapes.store_ready(str(ctx.store_path), store.repo.head(), project_no=audit.project_no, created=False))
+            return 0
         out(f"demo store {ctx.store_path} already holds {audit.project_no}")
         return 0
     result = store.save(audit, base=None, user=ctx.user, message=f"create audit {audit.project_no} (demo: the seed report)")
@@ -43,6 +48,9 @@ def cmd_demo(ctx: Context) -> int:
     store.repo.set_config("user.name", leader)
     store.repo.set_config("user.email", "team-leader@demo.invalid")
     assert result.commit is not None
+    if ctx.args.json:
+        print_json(shapes.store_ready(str(ctx.store_path), store.repo.head(), project_no=audit.project_no, created=True))
+        return 0
     out(f"demo store {ctx.store_path}: audit {audit.project_no} at revision {result.commit[:7]}")
     out(f"commands in this store act as the team leader {leader} unless --user or $AUDITDESK_USER says otherwise")
     out(f"open it with: auditdesk --store {ctx.store_path}")
@@ -52,8 +60,26 @@ def cmd_demo(ctx: Context) -> int:
 def cmd_init(ctx: Context) -> int:
     from auditdesk.store.audits import AuditStore
 
-    AuditStore.open(ctx.store_path, create=True, shared_group=ctx.args.shared).close()
-    out(f"store ready at {ctx.store_path}" + (" (shared with the folder's group)" if ctx.args.shared else ""))
+    where = Path(ctx.args.dir) if ctx.args.dir else ctx.store_path
+    shared = " (shared with the folder's group)" if ctx.args.shared else ""
+    if ctx.args.bare:
+        from auditdesk.store.git import GitRepo
+
+        GitRepo.init_hub(where, shared_group=ctx.args.shared)
+        if ctx.args.json:
+            print_json(shapes.store_ready(str(where), None, shared=ctx.args.shared))
+            return 0
+        out(f"hub ready at {where}{shared}; each person makes their store with: auditdesk clone {where} DIR")
+        return 0
+    from auditdesk.store.people import resolve_identity
+
+    with AuditStore.open(where, create=True, shared_group=ctx.args.shared) as store:
+        store.ensure_git_identity(resolve_identity(getattr(ctx.args, "user", None), store.repo))
+        revision = store.repo.head()
+    if ctx.args.json:
+        print_json(shapes.store_ready(str(where), revision, shared=ctx.args.shared))
+        return 0
+    out(f"store ready at {where}{shared}")
     return 0
 
 
@@ -77,6 +103,9 @@ def cmd_new(ctx: Context) -> int:
     result = ctx.store.save(audit, base=None, user=who)
     follows = f", following {audit.previous}" if audit.previous else ""
     assert result.commit is not None
+    if args.json:
+        print_json(shapes.saved(audit.project_no, result.commit, audit.stage, catalog=catalog.label, previous=audit.previous or None))
+        return 0
     out(f"created {audit.project_no} ({catalog.label}{follows}) at revision {result.commit[:7]}")
     return 0
 
@@ -124,6 +153,9 @@ def cmd_score(ctx: Context) -> int:
     audit.items.update(changes)
     saved = ctx.store.save(audit, base=loaded.blob, user=ctx.user)
     card = score_audit(catalog, audit.items, audit.special)
+    if args.json:
+        print_json(shapes.saved(audit.project_no, saved.commit, audit.stage, totals=shapes.totals(card)))
+        return 0
     state = f"revision {saved.commit[:7]}" if saved.commit else "unchanged, no commit"
     out(f"{audit.project_no}: {state}; total {fmt_2(card.total)} / {fmt_number(card.max)}, rate {fmt_2(card.rate)}, {card.star}")
     return 0
@@ -158,11 +190,11 @@ def cmd_show(ctx: Context) -> int:
         + (f" · revision {commit[:7]}" if commit else ""))
     out()
     for part in card.parts:
-        out(f"  {part.code} {part.title:<8}{fmt_2(part.score):>8} / {fmt_number(part.points):<4} applicable {fmt_number(part.applicable)}")
+        out(f"  {part.code} {pad(part.title, 16)}{fmt_2(part.score):>8} / {fmt_number(part.points):<4} applicable {fmt_number(part.applicable)}")
     if card.special:
         out(f"  special items {fmt_number(card.special)}")
-    out(f"  total       {fmt_2(card.total):>8} / {fmt_number(card.max)}   applicable {fmt_number(card.applicable)}")
-    out(f"  rate        {fmt_2(card.rate):>8} %   star {card.star}")
+    out(f"  {pad('total', 18)}{fmt_2(card.total):>8} / {fmt_number(card.max):<4} applicable {fmt_number(card.applicable)}")
+    out(f"  {pad('rate', 18)}{fmt_2(card.rate):>8} %      star {card.star}")
     if card.unscored:
         out(f"\nunscored ({len(card.unscored)}): {' '.join(card.unscored)}")
     return 0
@@ -178,9 +210,9 @@ def cmd_list(ctx: Context) -> int:
         return 0
     for r in rows:
         if r.error:
-            out(f"{r.project_no:<16} ! {r.error}")
+            out(f"{pad(r.project_no, 16)} ! {r.error}")
         else:
-            out(f"{r.project_no:<16} {r.stage:<10} {r.total:>7} {r.rate:>6} {r.star:<6} {r.organisation}")
+            out(f"{pad(r.project_no, 16)} {pad(r.stage, 10)} {rpad(r.total, 7)} {rpad(r.rate, 6)} {pad(r.star, 10)} {r.organisation}")
             problem = getattr(r, "problem", "")  # store.trust.Listed: why the stage is not the file's
             if problem:
                 out(f"{'':<16} ! {problem}")
@@ -194,10 +226,12 @@ def cmd_validate(ctx: Context) -> int:
     catalogs = Catalogs()
     files = [Path(f) for f in ctx.args.files]
     if not files:
+        ctx.check_store_exists()
         files = sorted(catalogs.folders[-1].glob("*.toml"))
         if (ctx.store_path / "audits").is_dir():
             files += sorted((ctx.store_path / "audits").glob("*.toml"))
     failed = 0
+    results: list[tuple[str, list[str]]] = []
     for path in files:
         try:
             data = tomldata.read_file(path)
@@ -209,13 +243,23 @@ def cmd_validate(ctx: Context) -> int:
                     raise InvalidInput.single(str(path), "project_no", f"is {audit.project_no!r} but the file is {path.name}; they must agree")
         except OSError as exc:
             failed += 1
-            print(f"{path}: cannot read: {exc.strerror}", file=sys.stderr)
+            results.append((str(path), [f"{path}: cannot read: {exc.strerror}"]))
         except AuditdeskError as exc:
             failed += 1
-            print(str(exc), file=sys.stderr)
+            results.append((str(path), [str(p) for p in exc.problems] if isinstance(exc, InvalidInput) else [str(exc)]))
         else:
-            out(f"ok {path}")
+            results.append((str(path), []))
     problems = store_problems(ctx) if not ctx.args.files and (ctx.store_path / ".git").exists() else None
+    if ctx.args.json:
+        if problems is not None:  # the store itself: its history, people and settings
+            results.append((str(ctx.store_path), problems))
+        print_json(shapes.validation(results))
+        return 1 if failed or problems else 0
+    for path_text, found in results:
+        if found:
+            print("\n".join(found), file=sys.stderr)
+        else:
+            out(f"ok {path_text}")
     for problem in problems or ():
         print(problem, file=sys.stderr)
     if problems == []:
@@ -252,6 +296,9 @@ def store_problems(ctx: Context) -> list[str]:
 
 
 def cmd_catalog_list(ctx: Context) -> int:
+    if ctx.args.json:
+        print_json(shapes.catalogs(list(Catalogs().all())))
+        return 0
     for c in Catalogs().all():
         out(f"{c.id}  version {c.version}  {c.scheme} ({c.specification})  {len(c.items)} items, {fmt_number(c.total)} points")
     return 0

@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from auditdesk.cli import shapes
 from auditdesk.cli.context import Context, out
+from auditdesk.cli.formats import print_json
 from auditdesk.errors import AuditdeskError, InvalidInput
 
 if TYPE_CHECKING:
@@ -78,6 +80,9 @@ def cmd_people_add(ctx: Context) -> int:
     people = People((*(current.people if current else ()), person))
     who = ctx.user if current is not None else _first_admin(ctx)
     result = ctx.store.save_people(dump_people(people), who, f"people: add {person.id} ({person.name}, {', '.join(person.roles)})")
+    if args.json:
+        print_json(shapes.people_saved(result.commit if result.changed else None, person=person.id))
+        return 0
     out(f"added {person.label} as {', '.join(person.roles)} at revision {(result.commit or '')[:7]}")
     return 0
 
@@ -99,6 +104,9 @@ def cmd_people_commit(ctx: Context) -> int:
         raise AuditdeskError(f"{path}: cannot read: {exc.strerror}") from None
     who = ctx.user if ctx.store.people is not None else _first_admin(ctx)
     result = ctx.store.save_people(data, who, "people: hand edit of the registry")
+    if ctx.args.json:
+        print_json(shapes.people_saved(result.commit if result.changed else None))
+        return 0
     out(f"{PEOPLE}: " + (f"committed at revision {(result.commit or '')[:7]}" if result.changed else "no changes to commit"))
     return 0
 

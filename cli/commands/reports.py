@@ -6,12 +6,15 @@ import os
 import sys
 from pathlib import Path
 
+from auditdesk.cli import shapes
 from auditdesk.cli.commands.audits import load_for_reading
 from auditdesk.cli.context import Context, out
+from auditdesk.cli.formats import EXPORT_FORMATS, REPORT_FORMATS, chosen_format, print_json
 
 
 def cmd_report(ctx: Context) -> int:
     args = ctx.args
+    args.format = chosen_format(args.format, None if args.all else args.output, REPORT_FORMATS)
     if args.all:
         return _report_all(ctx)
     if args.jobs is not None or args.stage or args.force:
@@ -20,7 +23,12 @@ def cmd_report(ctx: Context) -> int:
     from auditdesk.report.output import report_text, write_report
 
     audit, catalog, commit = load_for_reading(ctx, args.audit, args.rev)
+    if commit is not None:  # the footer names the audit's own revision, not the store's newest commit
+        commit = ctx.store.own_revision(audit.project_no, commit)
     if args.output in (None, "-"):
+        if args.json:
+            print("auditdesk report: --json goes with -o FILE or --all (the report itself is the output)", file=sys.stderr)
+            return 2
         text, assets = report_text(audit, catalog, commit, args.format)
         sys.stdout.write(text)
         if assets:
@@ -28,6 +36,9 @@ def cmd_report(ctx: Context) -> int:
         return 0
     target = Path(args.output)
     charts = write_report(audit, catalog, commit, args.format, target)
+    if args.json:
+        print_json(shapes.written(str(target), args.format, project_no=audit.project_no, revision=commit, charts=charts))
+        return 0
     out(f"wrote {target}" + (f" and {charts} chart(s)" if charts else ""))
     return 0
 
@@ -54,6 +65,9 @@ def _report_all(ctx: Context) -> int:
     target = Path(args.output)
     result = render_all(ctx.store, target, fmt=args.format, jobs=jobs, stage=args.stage, force=args.force,
                         progress=getattr(sys.stderr, "raw", sys.stderr))  # its own \r and erase-line
+    if args.json:
+        print_json(shapes.bulk(str(target), args.format, result))
+        return 1 if result.failed else 0
     for project_no, reason in result.failed:
         print(f"failed {project_no}: " + reason.replace("\n", "\n    "), file=sys.stderr)
     out(result.summary(target))
@@ -64,6 +78,7 @@ def cmd_export(ctx: Context) -> int:
     from auditdesk.report.export import collect, write
 
     args = ctx.args
+    args.format = chosen_format(args.format, args.output, EXPORT_FORMATS)
     export = collect(ctx.store, items=args.items, nonconformities=args.nonconformities, stage=args.stage, year=args.year)
     target = None if args.output in (None, "-") else Path(args.output)
     write(export, args.format, target)
@@ -80,5 +95,8 @@ def cmd_verify(ctx: Context) -> int:
     from auditdesk.report.provenance import verify
 
     verdict = verify(ctx.store, Path(ctx.args.report))
+    if ctx.args.json:
+        print_json(shapes.verdict(ctx.args.report, verdict.ok, verdict.message))
+        return 0 if verdict.ok else 1
     out(verdict.message)
     return 0 if verdict.ok else 1

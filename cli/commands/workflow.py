@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
+from auditdesk.cli import shapes
 from auditdesk.cli.context import Context, now, out
+from auditdesk.cli.formats import print_json
 
 
 def cmd_status(ctx: Context) -> int:
@@ -52,6 +54,9 @@ def cmd_advance(ctx: Context) -> int:
 
     loaded = ctx.store.load(ctx.args.audit)
     result = actions.advance(ctx.store, loaded, ctx.user, now())
+    if ctx.args.json:
+        print_json(shapes.saved(ctx.args.audit, result.commit, loaded.audit.stage))
+        return 0
     out(f"{ctx.args.audit}: now {loaded.audit.stage} (revision {(result.commit or '')[:7]})")
     return 0
 
@@ -61,6 +66,9 @@ def cmd_return(ctx: Context) -> int:
 
     loaded = ctx.store.load(ctx.args.audit)
     result = actions.return_to(ctx.store, loaded, ctx.args.to, ctx.args.reason, ctx.user, now())
+    if ctx.args.json:
+        print_json(shapes.saved(ctx.args.audit, result.commit, loaded.audit.stage))
+        return 0
     out(f"{ctx.args.audit}: returned to {loaded.audit.stage} (revision {(result.commit or '')[:7]})")
     return 0
 
@@ -69,6 +77,9 @@ def cmd_approve(ctx: Context) -> int:
     from auditdesk.desk import actions
 
     tag = actions.approve(ctx.store, ctx.args.audit, ctx.user, now(), ctx.args.comment or "")
+    if ctx.args.json:
+        print_json(shapes.approval(ctx.args.audit, tag))
+        return 0
     out(f"{ctx.args.audit}: approved; tag {tag.name} at revision {tag.commit[:7]}")
     return 0
 
@@ -78,5 +89,8 @@ def cmd_reopen(ctx: Context) -> int:
 
     loaded = ctx.store.load(ctx.args.audit)
     result = actions.reopen(ctx.store, loaded, ctx.args.reason, ctx.user, now())
+    if ctx.args.json:
+        print_json(shapes.saved(ctx.args.audit, result.commit, loaded.audit.stage))
+        return 0
     out(f"{ctx.args.audit}: reopened, now {loaded.audit.stage} (revision {(result.commit or '')[:7]})")
     return 0

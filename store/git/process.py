@@ -154,7 +154,7 @@ COMMAND_FLAGS: dict[str, tuple[str, ...]] = {
 HUB_CONFIG: tuple[tuple[str, str], ...] = (
     ("core.hooksPath", "/dev/null"),         # pre-receive, update, post-receive, reference-transaction, ...
     ("core.fsmonitor", "false"),
-    ("core.alternateRefsCommand", ""),
+    ("core.alternateRefsCommand", "true"),  # (empty makes git try to run "" and say so)
     ("core.attributesFile", "/dev/null"),
     ("receive.denyCurrentBranch", "refuse"),  # updateInstead would check out (and run filters) in the hub
     ("receive.autogc", "false"),

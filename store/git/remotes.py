@@ -14,22 +14,28 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditdesk.store.git.checks import check_remote, check_tag_name
 from auditdesk.store.git.errors import GitError
-from auditdesk.store.git.process import one_line
+from auditdesk.store.git.process import clean_env, git_binary, one_line
 
 if TYPE_CHECKING:
     from auditdesk.store.git.repo import GitRepo
 
-__all__ = ["REMOTE_TIMEOUT", "fetch", "fetch_tags", "push"]
+__all__ = ["REMOTE_TIMEOUT", "clone", "fetch", "fetch_tags", "push"]
 
 REMOTE_TIMEOUT = 300
 
 
-def _remote_env(repo: GitRepo) -> dict[str, str]:
-    env = dict(repo.git.env, GIT_SSH_COMMAND=repo.git.ssh_command())
+def _remote_env(repo: GitRepo | None) -> dict[str, str]:
+    """The environment of a git that talks to a remote: the hardened one (no store config
+    that runs programs, known protocols only) and the user's own ssh, never the store's."""
+    if repo is None:  # a clone: no store yet
+        env = dict(clean_env(), GIT_SSH_COMMAND=os.environ.get("GIT_SSH_COMMAND") or "ssh -o BatchMode=yes")
+    else:
+        env = dict(repo.git.env, GIT_SSH_COMMAND=repo.git.ssh_command())
     if os.environ.get("GIT_SSH_VARIANT"):
         env["GIT_SSH_VARIANT"] = os.environ["GIT_SSH_VARIANT"]
     return env
@@ -61,6 +67,26 @@ def _other_side(repo: GitRepo, remote: str, program: str) -> str:
         raise GitError(f"{remote} has both local and network URLs; sync with one URL")
     name = repo.git.hub_program(program) if local == {True} else f"git-{program}"
     return f"--{'receive' if push else 'upload'}-pack={name}"
+
+
+def clone(url: str, path: Path) -> None:
+    """``git clone`` of a hub's ``main`` into the new folder ``path`` (with the same
+    protections as fetch: no option from the URL, known protocols only, no prompts,
+    no template hooks)."""
+    check_remote(url)
+    path = Path(path).absolute()
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise GitError(f"{path} already exists and is not an empty folder; choose another")
+    done = subprocess.run(
+        [git_binary(), "clone", "--quiet", "--branch", "main", "--template=", "--end-of-options", url, str(path)],
+        cwd=path.parent if path.parent.is_dir() else None, env=_remote_env(None), capture_output=True, check=False,
+        timeout=REMOTE_TIMEOUT,
+    )
+    if done.returncode != 0:
+        why = one_line(done.stderr, done.returncode)
+        if "Remote branch main not found" in why:
+            why = "it has no branch main (make a hub with: auditdesk init --bare DIR)"
+        raise GitError(f"cannot clone {url}: {why}")
 
 
 def fetch(repo: GitRepo, remote: str) -> str | None:
@@ -96,6 +122,9 @@ def push(repo: GitRepo, remote: str, tags: tuple[str, ...] = ()) -> None:
         said = "; ".join(ln.strip()[7:].strip() for ln in stderr.splitlines() if ln.strip().startswith("remote:") and ln.strip()[7:].strip())
         said = "".join(c for c in said if c.isprintable())[:300]
         hint = "; someone pushed meanwhile: run sync again" if why in ("fetch first", "non-fast-forward") else ""
+        if why == "branch is currently checked out":  # a store people work in: a push would check out files there
+            hint = (f"; {remote} is a store people work in, not a hub (a push would check its files out, and "
+                    "run what its config names, as you): sync through a hub made with 'auditdesk init --bare'")
         raise GitError(f"cannot push to {remote}: {why}" + (f" (the remote said: {said})" if said else "") + hint)
 
 
