@@ -109,7 +109,8 @@ class AuditStore:
         """Open the store at `root` (creating an empty one if asked and absent).
 
         Anything an interrupted save left behind is finished or reported in
-        `recovered`, for the interface to show.
+        `recovered`, for the interface to show (recovery runs only when a
+        marker says an operation was interrupted: see `store.git.recovery`).
         """
         require_git()
         if create and not (root / ".git").exists():
@@ -130,7 +131,7 @@ class AuditStore:
                 raise AuditdeskError(f"cannot create the store {root}: {exc.strerror}") from None
             GitRepo.init(root, shared_group=shared_group).close()
         store = cls(root, catalogs)
-        store.recovered = store.repo.recover()
+        store.recovered = store.repo.recover_if_interrupted()
         store._install_diff_driver()
         store._install_signers()
         return store
