@@ -21,6 +21,8 @@ from auditdesk.criteria.scoring import Scorecard, fmt_2, fmt_item, fmt_number, s
 
 @dataclass(frozen=True)
 class FieldChange:
+    """One field that differs between two revisions."""
+
     field: str
     old: Any
     new: Any
@@ -28,6 +30,8 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class ItemChange:
+    """One item result that differs between two revisions."""
+
     code: str
     old: ItemResult | None
     new: ItemResult | None
@@ -41,6 +45,8 @@ class ItemChange:
 
 @dataclass(frozen=True)
 class AuditDiff:
+    """Everything that differs between two revisions of an audit."""
+
     fields: tuple[FieldChange, ...]
     items: tuple[ItemChange, ...]
     before: Scorecard

@@ -6,9 +6,16 @@ writing, paths, text safety); the layers install beneath it as
 ``.cli`` and ``.tui`` (see docs/architecture.md).
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("auditdesk")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> str:
+    """``__version__``, looked up when asked: importlib.metadata costs every command ~20 ms."""
+    if name != "__version__":
+        raise AttributeError(f"module 'auditdesk' has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("auditdesk")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "0+unknown"

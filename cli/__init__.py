@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from auditdesk.cli.context import Context
-from auditdesk.cli.parser import Command, build_parser
+from auditdesk.cli.parser import Command, build_parser, parse
 from auditdesk.errors import AuditdeskError
 
 __all__ = ["main"]
@@ -34,13 +34,12 @@ def hint(error: AuditdeskError) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(argv)
     if args.as_person is not None:  # an SSH key's forced command: the key's person, the client's request
         from auditdesk.cli.forced import forced_args
 
         try:
-            args = forced_args(parser, args, os.environ)
+            args = forced_args(build_parser(), args, os.environ)  # the whole grammar: the client may ask for any command
         except AuditdeskError as exc:
             print(f"auditdesk: {exc}", file=sys.stderr)
             return 1

@@ -34,6 +34,8 @@ _MISSING = object()
 
 @dataclass(frozen=True)
 class FieldConflict:
+    """A field both sides changed differently."""
+
     path: str
     field: str
     ours: Any
@@ -59,6 +61,8 @@ class SyncConflict(AuditdeskError):
 
 @dataclass
 class SyncResult:
+    """What a sync did, for the interface to say."""
+
     action: str
     merged: list[str] = field(default_factory=list)
     settled: list[FieldConflict] = field(default_factory=list)

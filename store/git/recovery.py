@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -70,7 +69,7 @@ def operation(common_dir: Path, file_mode: int, dir_mode: int,
     its folder is fsynced, so a power loss after the operation began leaves it too.
     ``clean``: the errors that leave the store as it was (the marker goes)."""
     folder = common_dir / MARKERS
-    token = f"{os.getpid()}-{secrets.token_hex(6)}"
+    token = f"{os.getpid()}-{os.urandom(6).hex()}"
     try:
         if not folder.is_dir():
             folder.mkdir(exist_ok=True)

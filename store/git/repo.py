@@ -37,7 +37,6 @@ validated (:mod:`checks`), paths come after ``--`` and are taken literally
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import stat
@@ -49,7 +48,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from auditdesk.audit.identity import Identity
 from auditdesk.fileio import file_mode
@@ -69,9 +68,19 @@ from auditdesk.store.git.objects import ObjectStore, Sign
 from auditdesk.store.git.process import Git, ObjectReader, clean_env, git_binary, one_line
 from auditdesk.store.git.worktree import Worktree
 
+if TYPE_CHECKING:
+    import logging
+
 __all__ = ["CommitInfo", "GitRepo", "Revision", "SaveManyResult", "SaveResult", "Tag", "TagRequest"]
 
-logger = logging.getLogger(__name__)
+
+def _logger() -> logging.Logger:
+    """This module's logger; logging is imported only when there is something to say
+    (it costs every command several ms to import)."""
+    import logging
+
+    return logging.getLogger(__name__)
+
 
 SIDE_REF_ROOT = "refs/auditdesk/"
 #: Attempts when ``main`` moves under us (a git command outside auditdesk).
@@ -673,7 +682,7 @@ class GitRepo:
         try:
             self.write_git("update-index", "--add", "--remove", "--", *relpaths)
         except GitError as exc:
-            logger.warning("git's index not updated for %s: %s (recover() fixes it)", ", ".join(relpaths), exc)
+            _logger().warning("git's index not updated for %s: %s (recover() fixes it)", ", ".join(relpaths), exc)
 
     # ------------------------------------------------- objects, refs, signatures
 
