@@ -62,9 +62,12 @@ COMMANDS: tuple[Cmd, ...] = (
         arg("--type", default="initial", choices=list(AUDIT_TYPES)),
         JSON,
     )),
-    Cmd("score", audits.cmd_score, "score items: CODE=PCT …, or one CODE with --na or --samples", (
-        AUDIT,
-        arg("scores", nargs="+", metavar="CODE=PCT"),
+    Cmd("score", audits.cmd_score, "score items: CODE=PCT …, or one CODE with --na or --samples; --from FILE: many", (
+        arg("audit", nargs="?", metavar="AUDIT", help="project number"),
+        arg("scores", nargs="*", metavar="CODE=PCT"),
+        arg("--from", dest="batch", metavar="FILE",
+            help="one score command a line (AUDIT CODE=PCT … [--na --reason R] [--note N]), '-' for standard input: "
+                 "one process, one commit per audit"),
         arg("--na", action="store_true", help="not applicable (删减); needs --reason"),
         arg("--reason", help="why the item is not applicable"),
         arg("--samples", type=int, metavar="N", help="number of samples checked"),

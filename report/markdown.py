@@ -51,8 +51,10 @@ class Rendered:
     assets: dict[str, bytes]
 
 
-def render(audit: Audit, catalog: Catalog, *, revision: str | None = None) -> Rendered:
-    """The audit's report; `revision` is the store commit it was read from (None: unsaved)."""
+def render(audit: Audit, catalog: Catalog, *, revision: str | None = None, content: bytes | None = None) -> Rendered:
+    """The audit's report; `revision` is the store commit it was read from (None: unsaved),
+    `content` the audit file's bytes as stored there, hashed for the footer as they are
+    (saves write canonical TOML, so serialising the audit again would give the same bytes)."""
     if (audit.catalog.id, audit.catalog.version) != (catalog.id, catalog.version):
         raise InvalidInput.single(
             audit.project_no, "catalog", f"the audit is scored under {audit.catalog.id}@{audit.catalog.version}, not {catalog.label}"
@@ -65,7 +67,7 @@ def render(audit: Audit, catalog: Catalog, *, revision: str | None = None) -> Re
         *_basic_information(audit),
         *_results(audit, catalog, card),
         *_conclusion(audit, card),
-        *_footer(audit, catalog, revision),
+        *_footer(audit, catalog, revision, content),
     ]
     return Rendered("\n\n".join(sections) + "\n", radars)
 
@@ -359,9 +361,9 @@ def _conclusion(audit: Audit, card: Scorecard) -> list[str]:
     ]
 
 
-def _footer(audit: Audit, catalog: Catalog, revision: str | None) -> list[str]:
+def _footer(audit: Audit, catalog: Catalog, revision: str | None, content: bytes | None) -> list[str]:
     """Provenance: which audit, which saved revision, which exact content."""
-    digest = hashlib.sha256(to_toml(audit)).hexdigest()
+    digest = hashlib.sha256(to_toml(audit) if content is None else content).hexdigest()
     return [
         "---",
         f"报告来源：{text(audit.project_no)} · 修订 {text(revision or '', '未保存')} · 准则 {inline(catalog.label)} · 内容 sha256:{digest}",

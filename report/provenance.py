@@ -29,7 +29,7 @@ def sha256(data: bytes) -> str:
 def report_bytes(store: AuditStore, project_no: str, commit: str) -> bytes:
     """The report of `project_no` exactly as `auditdesk report` renders it at `commit`."""
     loaded = store.load(project_no, commit)
-    return render(loaded.audit, loaded.catalog, revision=commit).markdown.encode("utf-8")
+    return render(loaded.audit, loaded.catalog, revision=commit, content=loaded.data).markdown.encode("utf-8")
 
 
 def tag_fields(tag: Tag) -> dict[str, str]:

@@ -56,6 +56,8 @@ class Loaded:
     catalog: Catalog
     blob: str | None
     path: str
+    data: bytes | None = None
+    """The file's bytes at that revision (None for an edit not saved yet)."""
 
 
 @dataclass(frozen=True)
@@ -219,11 +221,12 @@ class AuditStore:
         if blob is None:
             where = "in the store" if rev == "HEAD" else f"at revision {rev}"
             raise AuditdeskError(f"no audit {project_no} {where} ({self.root / path})")
-        audit, catalog = self.parse(self.repo.read_blob(blob), str(self.root / path))
+        data = self.repo.read_blob(blob)
+        audit, catalog = self.parse(data, str(self.root / path))
         if audit.project_no != project_no:  # a copied or renamed file: saving it would write to another audit
             raise InvalidInput.single(str(self.root / path), "project_no", f"is {audit.project_no!r} but the file is {path}; they must agree")
         self._remember(blob, audit, catalog)
-        return Loaded(audit, catalog, blob, path)
+        return Loaded(audit, catalog, blob, path, data)
 
     def _remember(self, blob: str, audit: Audit, catalog: Catalog) -> None:
         """Keep a private copy of a revision the caller will edit from: the next save

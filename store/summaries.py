@@ -121,6 +121,7 @@ class SummaryCache:
         self._entries: dict[str, list[str]] | None = None
         self._dirty = False
         self._borrowed = False
+        self._pruned_at = 0
         self._lock = threading.RLock()
 
     @staticmethod
@@ -137,6 +138,8 @@ class SummaryCache:
             return {}
         if not isinstance(data, dict) or data.get("fingerprint") != self._fingerprint or not isinstance(data.get("entries"), dict):
             return {}
+        if path == self._file and isinstance(data.get("pruned_at"), int):
+            self._pruned_at = max(0, data["pruned_at"])
         return {k: v for k, v in data["entries"].items() if isinstance(k, str) and len(k) < 200 and _valid(v)}
 
     def _loaded(self) -> dict[str, list[str]]:
@@ -179,17 +182,22 @@ class SummaryCache:
             return found
 
     def save(self, reachable: Callable[[], set[str] | None], at_head: int) -> None:
-        """Write the cache back if it changed, first pruning what no ref reaches once
-        it has grown well past the audits at HEAD (``at_head``)."""
+        """Write the cache back if it changed, first pruning what no ref reaches once it
+        has grown well past the audits at HEAD (``at_head``) and past twice its size
+        after the last pruning (so a long history does not mean a pruning every time)."""
         with self._lock:
-            if not self._dirty or self._file is None or self._entries is None:
+            if self._file is None or self._entries is None:
                 return
-            if len(self._entries) > 2 * at_head + 500:
+            if len(self._entries) > max(2 * at_head + 500, 2 * self._pruned_at):
                 blobs = reachable()
                 if blobs is not None:
                     self._entries = {k: v for k, v in self._entries.items() if k.split(" ", 1)[0] in blobs}
-            data = json.dumps({"fingerprint": self._fingerprint, "entries": self._entries}, ensure_ascii=False,
-                              separators=(",", ":")).encode("utf-8")
+                    self._pruned_at = len(self._entries)
+                    self._dirty = True
+            if not self._dirty:
+                return
+            data = json.dumps({"fingerprint": self._fingerprint, "pruned_at": self._pruned_at, "entries": self._entries},
+                              ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             try:
                 write_atomic(self._file, data, mode=0o600, durable=False)
             except AuditdeskError:
