@@ -522,8 +522,8 @@ def growth(rows: list[Row]) -> list[str]:
         return []
     small, large = saves[min(saves)], saves[max(saves)]
     assert small.base and large.base
-    return [f"save from {small.audits:,} to {large.audits:,} audits: auditdesk ×{large.ours.median / small.ours.median:.2f}, "
-            f"sed + git ×{large.base.median / small.base.median:.2f} (medians)"]
+    return [(f"save from {small.audits:,} to {large.audits:,} audits: auditdesk ×{large.ours.median / small.ours.median:.2f}, "
+            f"sed + git ×{large.base.median / small.base.median:.2f} (medians)")]
 
 
 def main() -> None:
