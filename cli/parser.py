@@ -276,6 +276,16 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def usage_error(command: str, message: str) -> NoReturn:
+    """Refuse a command's arguments as argparse does (its usage, then the message; exit status 2),
+    for a rule the grammar cannot say (arguments needed unless an option is given)."""
+    parser = build_parser()
+    for action in parser._subparsers._group_actions if parser._subparsers else []:  # argparse keeps them there
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            action.choices[command].error(message)
+    parser.error(message)
+
+
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse the command line, building the parser of the named command only when it can."""
     args = list(sys.argv[1:] if argv is None else argv)

@@ -108,15 +108,15 @@ def parse_pct(text: str, where: str) -> Decimal:
 
 
 def cmd_score(ctx: Context) -> int:
+    from auditdesk.cli.parser import usage_error
+
     args = ctx.args
     if args.batch is not None:
         if args.audit or args.scores:
-            print("auditdesk score: error: with --from FILE the scores come from the file; give no AUDIT or CODE=PCT", file=sys.stderr)
-            return 2
+            usage_error("score", "with --from FILE the scores come from the file; give no AUDIT or CODE=PCT")
         return score_batch(ctx, args.batch)
     if not args.audit or not args.scores:
-        print("auditdesk score: error: the following arguments are required: AUDIT, CODE=PCT (or --from FILE)", file=sys.stderr)
-        return 2
+        usage_error("score", "the following arguments are required: AUDIT, CODE=PCT (or --from FILE)")
     loaded = ctx.store.load(args.audit)
     apply_scores(loaded.audit, loaded.catalog, args)
     return _save_scores(ctx, loaded)

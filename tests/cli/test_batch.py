@@ -58,7 +58,9 @@ def test_a_malformed_line_stops_the_batch_before_any_save(cli: Cli, store: Path,
 
 
 def test_score_needs_its_arguments_or_a_file(cli: Cli) -> None:
-    assert cli("score")[0] == 2
-    assert cli("score", AUDIT)[0] == 2
-    code, _, err = cli("score", AUDIT, "A2=90", "--from", "x.txt")
-    assert code == 2 and "with --from FILE" in err
+    for argv in (("score",), ("score", AUDIT), ("score", AUDIT, "A2=90", "--from", "x.txt")):
+        with pytest.raises(SystemExit) as exited:
+            cli(*argv)
+        assert exited.value.code == 2
+        err = cli.capsys.readouterr().err
+        assert err.startswith("usage: auditdesk score ") and ("required: AUDIT, CODE=PCT" in err or "with --from FILE" in err)
