@@ -8,14 +8,19 @@ writing, paths, text safety); the layers install beneath it as
 
 from __future__ import annotations
 
+__all__ = ["__version__"]
+
 
 def __getattr__(name: str) -> str:
-    """``__version__``, looked up when asked: importlib.metadata costs every command ~20 ms."""
+    """``__version__``, looked up on first use: importlib.metadata costs tens of ms, which
+    every command (and git's diff driver, once per file) would otherwise pay."""
     if name != "__version__":
         raise AttributeError(f"module 'auditdesk' has no attribute {name!r}")
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version("auditdesk")
+        found = version("auditdesk")
     except PackageNotFoundError:  # running from a checkout that was never installed
-        return "0+unknown"
+        found = "0+unknown"
+    globals()["__version__"] = found
+    return found

@@ -310,6 +310,27 @@ def save(bench: Bench, audits: int) -> list[Row]:
                 "≤ 2.5× (aim 1.5×)", r.median <= 2.5)]
 
 
+@measurement("textconv")
+def textconv(bench: Bench, audits: int) -> list[Row]:
+    """Plain `git log -p` of 100 revisions of one audit in a fresh `auditdesk clone` (git's textconv
+    cache as the clone filled it; then with the cache deleted, the driver once per blob), against
+    `git log -p --no-textconv` in the same run."""
+    fresh = bench.work / f"textconv-{audits}"
+    shutil.rmtree(fresh, ignore_errors=True)
+    env = dict(bench.cache("textconv"), PATH=str(bench.python.parent) + os.pathsep + ENV.get("PATH", ""))
+    clone = Stats.of([run_once([*bench.auditdesk, "clone", str(bench.store(audits)), str(fresh)], env=env)])
+    log = ["git", "-C", str(fresh), "log", "-p", "-n", "100", "--", f"audits/{HOT}.toml"]
+    a, b, r = paired(lambda _: run_once(log, env=env), lambda _: run_once([*log, "--no-textconv"], env=env), bench.repeat)
+    subprocess.run(["git", "-C", str(fresh), "update-ref", "-d", "refs/notes/textconv/auditdesk"], check=False, env=env)
+    cold = run_once(log, env=env)
+    plain = b.median
+    return [Row(audits, "auditdesk clone (fills git's textconv cache)", clone),
+            Row(audits, "git log -p -n 100 of one audit in a fresh clone", a, "git log -p --no-textconv", b, r,
+                "≤ 3×", r.median <= 3),
+            Row(audits, "the same with git's cache deleted (the driver once per blob)", Stats.of([cold]),
+                "git log -p --no-textconv", b, Stats.of([cold / plain]))]
+
+
 @measurement("batch")
 def batch(bench: Bench, audits: int) -> list[Row]:
     """100 audits rescored by a script: one `score --from FILE` against a shell loop of sed + git."""

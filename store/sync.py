@@ -25,7 +25,7 @@ from auditdesk.audit.document import HELD_STAGES, Audit, to_toml
 from auditdesk.audit.identity import Identity
 from auditdesk.criteria import tomldata
 from auditdesk.errors import AuditdeskError
-from auditdesk.store.audits import AUDITS, AuditStore
+from auditdesk.store.audits import AUDITS, CONFIG, AuditStore
 from auditdesk.store.trust import Finding
 
 Prefer = Literal["ours", "theirs"]
@@ -68,6 +68,15 @@ class SyncResult:
     settled: list[FieldConflict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """Approval tags taken, pushed or refused; audits settled in favour of the side that holds them."""
+    foreign: list[str] = field(default_factory=list)
+    """Files that came in which a store does not hold (not an audit, not auditdesk.toml):
+    nothing of auditdesk's reads or runs them, but someone put them on the hub."""
+
+
+def is_store_file(path: str) -> bool:
+    """What a store holds: audits/<project>.toml and the settings file."""
+    folder, _, name = path.rpartition("/")
+    return path == CONFIG or (folder == AUDITS and name.endswith(".toml") and "/" not in name)
 
 
 def merge3(base: Any, ours: Any, theirs: Any, prefer: Prefer | None, at: str = "") -> tuple[Any, list[FieldConflict]]:
@@ -108,6 +117,18 @@ def merge_audit(path: str, base: bytes | None, ours: bytes, theirs: bytes, store
 
 
 def sync(store: AuditStore, remote: str, user: Identity, prefer: Prefer | None = None) -> SyncResult:
+    """Fetch, merge, push; then fill git's textconv cache for what came in (so `git log -p`
+    shows the colleagues' revisions without running the diff driver once per revision)."""
+    before = store.repo.head()
+    result = _sync(store, remote, user, prefer)
+    after = store.repo.head()
+    if before is not None and after != before and after is not None:
+        result.foreign = [p for p in store.repo.changed(before, after) if not is_store_file(p)]
+        store.warm_textconv(since=before)
+    return result
+
+
+def _sync(store: AuditStore, remote: str, user: Identity, prefer: Prefer | None) -> SyncResult:
     repo = store.repo
     local = repo.head()
     incoming = repo.fetch(remote)

@@ -23,6 +23,8 @@ def cmd_report(ctx: Context) -> int:
     from auditdesk.report.output import report_text, write_report
 
     audit, catalog, commit = load_for_reading(ctx, args.audit, args.rev)
+    if commit is not None:  # the footer names the audit's own revision, not the store's newest commit
+        commit = ctx.store.own_revision(audit.project_no, commit)
     stored = ctx.store.repo.read(ctx.store.path_of(audit.project_no), commit) if commit else None  # hashed for the footer
     if args.output in (None, "-"):
         if args.json:

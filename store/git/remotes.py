@@ -4,22 +4,44 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditdesk.store.git.checks import check_remote, check_tag_name
 from auditdesk.store.git.errors import GitError
-from auditdesk.store.git.process import one_line
+from auditdesk.store.git.process import clean_env, git_binary, one_line
 
 if TYPE_CHECKING:
     from auditdesk.store.git.repo import GitRepo
 
-__all__ = ["REMOTE_TIMEOUT", "fetch", "fetch_tags", "push"]
+__all__ = ["REMOTE_TIMEOUT", "clone", "fetch", "fetch_tags", "push"]
 
 REMOTE_TIMEOUT = 300
 
 
-def _remote_env(repo: GitRepo) -> dict[str, str]:
-    return dict(repo.git.env, GIT_SSH_COMMAND="ssh -o BatchMode=yes", GIT_ALLOW_PROTOCOL="file:git:http:https:ssh")
+def _remote_env(repo: GitRepo | None) -> dict[str, str]:
+    return dict(repo.git.env if repo is not None else clean_env(), GIT_SSH_COMMAND="ssh -o BatchMode=yes",
+                GIT_ALLOW_PROTOCOL="file:git:http:https:ssh")
+
+
+def clone(url: str, path: Path) -> None:
+    """``git clone`` of a hub's ``main`` into the new folder ``path`` (with the same
+    protections as fetch: no option from the URL, known protocols only, no prompts,
+    no template hooks)."""
+    check_remote(url)
+    path = Path(path).absolute()
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise GitError(f"{path} already exists and is not an empty folder; choose another")
+    done = subprocess.run(
+        [git_binary(), "clone", "--quiet", "--branch", "main", "--template=", "--end-of-options", url, str(path)],
+        cwd=path.parent if path.parent.is_dir() else None, env=_remote_env(None), capture_output=True, check=False,
+        timeout=REMOTE_TIMEOUT,
+    )
+    if done.returncode != 0:
+        why = one_line(done.stderr, done.returncode)
+        if "Remote branch main not found" in why:
+            why = "it has no branch main (make a hub with: auditdesk init --bare DIR)"
+        raise GitError(f"cannot clone {url}: {why}")
 
 
 def fetch(repo: GitRepo, remote: str) -> str | None:

@@ -60,10 +60,12 @@ from auditdesk.store.git.checks import (
     check_relpath,
     check_rev,
     check_tag_name,
+    is_full_id,
     message_bytes,
 )
 from auditdesk.store.git.errors import Conflict, DirtyWorktree, GitError, LockBusy, NotARepository, RefMoved
 from auditdesk.store.git.locks import LOCK_WAIT_SECONDS, flock, remove_if_stale
+from auditdesk.store.git.notes import add_notes, noted
 from auditdesk.store.git.objects import ObjectStore, Sign
 from auditdesk.store.git.process import Git, ObjectReader, clean_env, git_binary, one_line
 from auditdesk.store.git.worktree import Worktree
@@ -96,6 +98,8 @@ class Revision:
     email: str
     date: datetime
     message: str
+    parents: tuple[str, ...] = ()
+    """Its parents; with ``log(graph=True)`` as rewritten for the file (the commits that touched it)."""
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,16 @@ def _parse_config_list(out: bytes) -> dict[str, str]:
     return found
 
 
+def _raw_paths(raw: bytes) -> list[str]:
+    """The paths of ``git log --raw -z`` lines (``:mode mode id id status\0path\0``)."""
+    fields = raw.lstrip(b"\n").split(b"\0")
+    paths = []
+    for i in range(0, len(fields) - 1, 2):
+        if fields[i].startswith(b":"):
+            paths.append(os.fsdecode(fields[i + 1]))
+    return paths
+
+
 class GitRepo:
     """One store, opened for reading and saving."""
 
@@ -211,6 +225,12 @@ class GitRepo:
             raise GitError(f"git init: {one_line(done.stderr, done.returncode)}")
         if shared_group:
             os.chmod(path, (stat.S_IMODE(path.stat().st_mode) | 0o2070) & ~0o002)
+            # A store several people work in may also be their hub: a push from a
+            # clone updates its files too (refused while one of them has a hand edit).
+            done = subprocess.run([git_binary(), "config", "receive.denyCurrentBranch", "updateInstead"], cwd=path,
+                                  env=clean_env(), capture_output=True, check=False)
+            if done.returncode:
+                raise GitError(f"git config: {one_line(done.stderr, done.returncode)}")
         repo = cls(path)
         try:
             who = check_identity(author or Identity("auditdesk", "auditdesk@localhost"))
@@ -222,6 +242,43 @@ class GitRepo:
             repo.close()
             raise
         return repo
+
+    @classmethod
+    def init_hub(cls, path: Path, *, shared_group: bool = False) -> str:
+        """Create the hub a team shares: a bare repository whose ``main`` holds one empty
+        commit (so every clone starts from the same history), refusing force-pushes and
+        deleted branches, since the history is the audit trail.  Returns that commit."""
+        path = Path(path).absolute()
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            raise GitError(f"{path} already exists and is not an empty folder; choose another")
+        path.mkdir(parents=True, exist_ok=True)
+        binary, env = git_binary(), clean_env()
+        args = ["init", "-q", "--bare", "-b", "main", *(["--shared=group"] if shared_group else []), "--", str(path)]
+
+        def run(*cmd: str, stdin: bytes = b"") -> str:
+            done = subprocess.run([binary, *cmd], cwd=path, env=env, input=stdin, capture_output=True, check=False)
+            if done.returncode:
+                raise GitError(f"git {cmd[0]}: {one_line(done.stderr, done.returncode)}")
+            return done.stdout.decode().strip()
+
+        run(*args)
+        if shared_group:
+            os.chmod(path, (stat.S_IMODE(path.stat().st_mode) | 0o2070) & ~0o002)
+        for key, value in (("receive.denyNonFastForwards", "true"), ("receive.denyDeletes", "true")):
+            run("config", "--", key, value)
+        tree = run("mktree")
+        who = dict(GIT_AUTHOR_NAME="auditdesk", GIT_AUTHOR_EMAIL="auditdesk@localhost",
+                   GIT_COMMITTER_NAME="auditdesk", GIT_COMMITTER_EMAIL="auditdesk@localhost")
+        env.update(who)
+        commit = run("commit-tree", tree, "-m", "Create audit store")
+        run("update-ref", "refs/heads/main", commit, "")
+        return commit
+
+    @classmethod
+    def clone(cls, url: str, path: Path) -> GitRepo:
+        """Clone a hub's ``main`` into a new folder and open it (see :func:`remotes.clone`)."""
+        remotes.clone(url, path)
+        return cls(path)
 
     def __init__(self, path: Path) -> None:
         """Open the store at ``path``; raise NotARepository saying why it can't be used."""
@@ -369,7 +426,9 @@ class GitRepo:
         return found[0] if found else None
 
     def resolve(self, rev: str) -> str:
-        """Full commit id of a validated revision."""
+        """Full commit id of any revision name git takes (``main``, ``HEAD~2``, ``origin/main``,
+        ``approved/X/1``, a short id); a clear error for one this store does not have.
+        The name reaches git on ``cat-file``'s stdin, never as an argument."""
         found = self._reader.object(f"{check_rev(rev)}^{{commit}}")
         if found is None:
             raise GitError(f"unknown revision {rev!r}")
@@ -378,9 +437,10 @@ class GitRepo:
     def _entry(self, relpath: str, rev: str) -> tuple[str, str, bytes] | None:
         """The object at ``rev:relpath``; None if the file is absent, GitError if
         the revision itself is unknown (so a typo is not mistaken for "no file")."""
-        found = self._reader.object(f"{check_rev(rev)}:{check_relpath(relpath)}")
+        commit = rev if rev == "HEAD" or is_full_id(rev) else self.resolve(rev)
+        found = self._reader.object(f"{check_rev(commit)}:{check_relpath(relpath)}")
         if found is None:
-            self.resolve(rev)
+            self.resolve(commit)
         return found
 
     def blob_id(self, relpath: str, rev: str = "HEAD") -> str | None:
@@ -427,10 +487,15 @@ class GitRepo:
                     result[os.fsdecode(name)] = oid
         return result
 
-    def log(self, relpath: str | None = None, *, limit: int | None = None, rev: str = "HEAD") -> list[Revision]:
-        """Commits touching ``relpath`` (or all), newest first."""
+    def log(self, relpath: str | None = None, *, limit: int | None = None, rev: str = "HEAD",
+            graph: bool = False) -> list[Revision]:
+        """Commits touching ``relpath`` (or all), newest first; with ``graph``, children
+        always before their parents and each commit's parents among the commits listed
+        (git's parent rewriting), so merges can be followed."""
         check_rev(rev)
-        args = ["log", "-z", "--format=%H%x00%an%x00%ae%x00%aI%x00%B"]
+        args = ["log", "-z", "--format=%H%x00%an%x00%ae%x00%aI%x00%P%x00%B"]
+        if graph:
+            args += ["--parents", "--topo-order"]
         if limit is not None:
             if not isinstance(limit, int) or limit < 0:
                 raise GitError(f"invalid limit {limit!r}")
@@ -444,10 +509,73 @@ class GitRepo:
             args += ["--", check_relpath(relpath)]
         fields = self.git.run(*args).split(b"\0")
         revisions = []
-        for i in range(0, len(fields) - 4, 5):
-            commit, author, email, date, message = (f.decode("utf-8", "replace") for f in fields[i:i + 5])
-            revisions.append(Revision(commit, author, email, datetime.fromisoformat(date), message.rstrip("\n")))
+        for i in range(0, len(fields) - 5, 6):
+            commit, author, email, date, parents, message = (f.decode("utf-8", "replace") for f in fields[i:i + 6])
+            commit = commit.split(" ")[0]  # --parents also lists them after the id
+            revisions.append(Revision(commit, author, email, datetime.fromisoformat(date), message.rstrip("\n"),
+                                      tuple(parents.split())))
         return revisions
+
+    def knows_committer(self) -> bool:
+        """Whether git here can name a committer (config, environment or a usable host name):
+        git's textconv cache is a commit, and git stops `git log -p` when it cannot."""
+        try:
+            self.git.run("var", "GIT_COMMITTER_IDENT")
+        except GitError:
+            return False
+        return True
+
+    def last_commit(self, relpath: str, rev: str = "HEAD") -> str | None:
+        """The newest commit that gave the file its content as of ``rev``: the first
+        revision ``git log REV -- PATH`` lists (None if the file never existed)."""
+        if rev == "HEAD" and self.head() is None:
+            return None
+        out = self.git.run("log", "-1", "--format=%H", "--end-of-options", check_rev(rev), "--", check_relpath(relpath))
+        return out.decode().strip() or None
+
+    def last_commits(self, relpaths: list[str], rev: str = "HEAD") -> dict[str, str]:
+        """:meth:`last_commit` of many files at once, with one walk of the history.
+
+        git's own rule, followed file by file: from ``rev``, a commit that changed
+        the file is the answer; past one that did not, go on to its parent — for
+        a merge, to the first parent with the same version of the file (a merge
+        that matches none of its parents is itself the answer).  Files absent at
+        ``rev`` are left out."""
+        commit = self.resolve(rev) if self.head() is not None else None
+        if commit is None:
+            return {}
+        present = {p for p in relpaths if self.blob_at(commit, check_relpath(p)) is not None}
+        at: dict[str, set[str]] = {commit: set(present)}  # commit -> files whose walk stands there
+        found: dict[str, str] = {}
+        skip, window = 0, 256
+        while at:
+            out = self.git.run("log", "--topo-order", "--no-renames", "--raw", "--no-abbrev", "-z",
+                               "--format=%x01%H %P", f"--skip={skip}", f"-n{window}", "--end-of-options", commit)
+            if not out:
+                break
+            for chunk in out.split(b"\x01")[1:]:
+                head, _, raw = chunk.partition(b"\0")
+                ids = head.decode("ascii").split()
+                here = at.pop(ids[0], None)
+                if not here:
+                    continue
+                parents, changed = ids[1:], set(_raw_paths(raw))
+                for path in here:
+                    if len(parents) <= 1:
+                        if path in changed or not parents:
+                            found[path] = ids[0]
+                        else:
+                            at.setdefault(parents[0], set()).add(path)
+                        continue
+                    mine = self.blob_at(ids[0], path)
+                    same = next((p for p in parents if self.blob_at(p, path) == mine), None)
+                    if same is None:
+                        found[path] = ids[0]
+                    else:
+                        at.setdefault(same, set()).add(path)
+            skip += window
+            window *= 4
+        return found
 
     def status_dirty(self, under: str = "") -> list[str]:
         """Working-tree files under a folder that differ from HEAD: modified,
@@ -636,6 +764,44 @@ class GitRepo:
                     self.worktree.write(p, data)
             self.sync_index(sorted(files))
             return commit
+
+    def ref_target(self, ref: str) -> str | None:
+        """What a full ref name (``refs/...``) points at, or None."""
+        found = self._reader.object(check_rev(ref)) if ref.startswith("refs/") else None
+        return found[0] if found else None
+
+    def move_ref(self, ref: str, new: str, old: str | None, reason: str) -> None:
+        """Compare-and-swap a ref of auditdesk's own (a cache, a side ref); RefMoved if it moved."""
+        if not ref.startswith(("refs/notes/", SIDE_REF_ROOT)):
+            raise GitError(f"auditdesk does not move {ref!r} this way")
+        self._update_ref(ref, new, old, reason)
+
+    def add_notes(self, ref: str, validity: str, notes: Mapping[str, bytes]) -> int:
+        """Fill a git notes cache (see :mod:`notes`); how many notes were added."""
+        return add_notes(self, ref, validity, notes)
+
+    def noted(self, ref: str, validity: str, oids: list[str]) -> set[str]:
+        """Which of ``oids`` a git notes cache has a note for."""
+        return noted(self, ref, validity, oids)
+
+    def changed_blobs(self, under: str, *, since: str | None = None, limit: int | None = None) -> list[str]:
+        """Blob ids (both sides) of the files under a folder changed by the newest
+        ``limit`` commits of ``main``, or by those after ``since``; newest first."""
+        under = check_relpath(under.rstrip("/"))
+        if self.head() is None:
+            return []
+        args = ["log", "--raw", "--no-abbrev", "--no-renames", "--format=", "-m"]
+        if limit is not None:
+            args += ["-n", str(int(limit))]
+        args += ["--end-of-options", f"{self.resolve(since)}..HEAD" if since else "HEAD", "--", under]
+        found: dict[str, None] = {}
+        for line in self.git.run(*args).decode("utf-8", "replace").splitlines():
+            if line.startswith(":"):
+                meta = line.split("\t", 1)[0].split()
+                for oid in meta[2:4]:
+                    if oid.strip("0"):
+                        found[oid] = None
+        return list(found)
 
     def keep(self, kind: str, label: str, commit: str) -> str:
         """Keep ``commit`` reachable on a new side ref (e.g. a remote version sync could not merge)."""
