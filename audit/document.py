@@ -367,9 +367,15 @@ def _load(data: bytes, source: str, find: Callable[[CatalogRef], Catalog | None]
     return audit, catalog
 
 
+#: Text that names something (a file, a catalog, a person who moved the audit) is one line;
+#: every other text may hold newlines and tabs.  No text holds another control character.
+ONE_LINE_FIELDS = frozenset({"project_no", "id", "version", "hash", "previous", "created_by", "by"})
+
+
 def audit_problems(audit: Audit, catalog: Catalog | None) -> list[tuple[tuple[str | int, ...], str]]:
     """Consistency checks that hold at every stage (not the stage gates)."""
-    out: list[tuple[tuple[str | int, ...], str]] = []
+    # (the project number has its own check below, naming the characters a file name cannot hold)
+    out = [(path, why) for path, why in tomldata.text_problems(audit, ONE_LINE_FIELDS) if path != ("project_no",)]
     why = check_project_no(audit.project_no)
     if why:
         out.append((("project_no",), why))

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from auditdesk.audit.document import Audit, load_audit
 from auditdesk.audit.facts import readable
+from auditdesk.criteria import tomldata
 from auditdesk.criteria.catalog import Catalog, Catalogs
 from auditdesk.errors import AuditdeskError
 from auditdesk.safetext import visible
@@ -64,10 +65,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"usage: {COMMAND} FILE (git's diff driver for audit files)", file=sys.stderr)
         return 2
     try:
-        with open(args[0], "rb") as f:
-            data = f.read()
+        data = tomldata.read_file(args[0])  # never a FIFO or /dev/zero, never more than the shape guard takes
     except OSError as exc:
         print(f"{COMMAND}: {args[0]}: cannot read: {exc.strerror}", file=sys.stderr)
+        return 1
+    except AuditdeskError as exc:
+        print(f"{COMMAND}: {visible(str(exc))}", file=sys.stderr)
         return 1
     sys.stdout.buffer.write(convert(data, Catalogs(), args[0]).encode("utf-8"))  # git's bytes, whatever the locale
     sys.stdout.flush()

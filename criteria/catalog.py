@@ -190,7 +190,7 @@ def load_catalog(path: Path) -> Catalog:
     """A catalog file, parsed and checked — or, for the same bytes, taken from the user's
     cache of catalogs parsed before (see :func:`_cached`)."""
     try:
-        data = path.read_bytes()
+        data = tomldata.read_file(path)
     except OSError as exc:
         raise InvalidInput([Problem(str(path), "", f"cannot read catalog: {exc.strerror}")]) from None
     return _cached(data, str(path))

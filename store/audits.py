@@ -266,7 +266,7 @@ class AuditStore:
     def parse_file(path: Path, catalogs: Catalogs) -> tuple[Audit, Catalog]:
         """An audit file outside the store (or its working tree), read as is."""
         try:
-            data = path.read_bytes()
+            data = tomldata.read_file(path)
         except OSError as exc:
             raise AuditdeskError(f"{path}: cannot read: {exc.strerror}") from None
         return document.load_audit(data, str(path), catalogs)
@@ -545,7 +545,7 @@ class AuditStore:
         """
         path = self.path_of(project_no)
         try:
-            data = (self.root / path).read_bytes()
+            data = tomldata.read_file(self.root / path)
         except OSError as exc:
             raise AuditdeskError(f"{self.root / path}: cannot read: {exc.strerror}") from None
         audit, _ = self.parse(data, str(self.root / path))

@@ -26,6 +26,7 @@ from auditdesk.audit.identity import Identity
 from auditdesk.criteria import tomldata
 from auditdesk.errors import AuditdeskError
 from auditdesk.store.audits import AUDITS, CONFIG, AuditStore
+from auditdesk.store.incoming import refuse_what_a_store_does_not_hold
 from auditdesk.store.trust import Finding
 
 Prefer = Literal["ours", "theirs"]
@@ -132,6 +133,10 @@ def _sync(store: AuditStore, remote: str, user: Identity, prefer: Prefer | None)
     repo = store.repo
     local = repo.head()
     incoming = repo.fetch(remote)
+    if incoming is not None and incoming != local and not (local is not None and repo.is_ancestor(incoming, local)):
+        # what may come in at all (files, names, shapes, text) before whether it was made by the rules:
+        # nothing the remote brings is parsed until it passed this
+        refuse_what_a_store_does_not_hold(store, remote, repo.merge_base(local, incoming) if local else None, incoming)
     remote_tags = repo.fetch_tags(remote, "approved")
     check_history(store, local, incoming, remote)
     notes = take_approvals(store, remote, remote_tags, incoming)
@@ -361,5 +366,3 @@ def push_with_approvals(store: AuditStore, remote: str, theirs: dict[str, tuple[
 def _read(store: AuditStore, path: str, commit: str) -> bytes | None:
     blob = store.repo.blob_id(path, commit)
     return None if blob is None else store.repo.read_blob(blob)
-
-

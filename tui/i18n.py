@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 
+from auditdesk.safetext import visible
+
 LANGUAGES = ("en", "zh")
 
 # message id: (English, Chinese).  Keep the Chinese free of East-Asian
@@ -362,8 +364,11 @@ the report's check boxes)."""
 
 
 def plain(text: str) -> str:
-    """Domain text (messages, diffs, gaps) with ambiguous-width glyphs spelt in ASCII."""
-    return text.translate(AMBIGUOUS)
+    """Domain text (messages, diffs, gaps) with ambiguous-width glyphs spelt in ASCII, and
+    control and bidi characters shown as escapes: Textual writes ESC as is, so a commit
+    message or a file name could set the window title, write the clipboard or clear the
+    screen (issue 11)."""
+    return visible(text.translate(AMBIGUOUS), lines=True)
 
 
 def language_from(setting: str | None, environ: dict[str, str] | None = None) -> str:

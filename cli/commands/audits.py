@@ -13,6 +13,7 @@ from auditdesk.cli import shapes
 from auditdesk.cli.columns import pad, rpad
 from auditdesk.cli.context import Context, out
 from auditdesk.cli.formats import print_json
+from auditdesk.criteria import tomldata
 from auditdesk.criteria.catalog import Catalog, Catalogs
 from auditdesk.criteria.results import ItemResult, sampled_result
 from auditdesk.criteria.scoring import fmt_2, fmt_number, score_audit
@@ -301,7 +302,7 @@ def cmd_validate(ctx: Context) -> int:
     results: list[tuple[str, list[str]]] = []
     for path in files:
         try:
-            data = path.read_bytes()
+            data = tomldata.read_file(path)
             if b"[[parts" in data:
                 parse_catalog(data, str(path))
             else:

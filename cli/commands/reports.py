@@ -65,7 +65,7 @@ def _report_all(ctx: Context) -> int:
         return 2
     target = Path(args.output)
     result = render_all(ctx.store, target, fmt=args.format, jobs=jobs, stage=args.stage, force=args.force,
-                        progress=sys.stderr)
+                        progress=getattr(sys.stderr, "raw", sys.stderr))  # its own \r and erase-line
     if args.json:
         print_json(shapes.bulk(str(target), args.format, result))
         return 1 if result.failed else 0

@@ -7,6 +7,7 @@ import os
 import re
 
 from auditdesk.audit.identity import Identity
+from auditdesk.safetext import refusal, visible
 from auditdesk.store.git.errors import GitError
 
 __all__ = [
@@ -117,6 +118,9 @@ def check_identity(who: Identity) -> Identity:
     for value in (who.name, who.email):
         if not isinstance(value, str) or not value.strip() or any(c in value for c in "<>\n\r\0"):
             raise GitError(f"invalid identity {who.name!r} <{who.email!r}>: name and email must be non-empty, without <, > or newlines")
+        why = refusal(value, allow="")  # a name from a store's git config ends up on colleagues' terminals
+        if why:
+            raise GitError(f"invalid identity {visible(who.name)} <{visible(who.email)}>: {why}")
     return who
 
 

@@ -67,7 +67,7 @@ from auditdesk.store.git.errors import Conflict, DirtyWorktree, GitError, LockBu
 from auditdesk.store.git.locks import LOCK_WAIT_SECONDS, flock, remove_if_stale
 from auditdesk.store.git.notes import add_notes, noted
 from auditdesk.store.git.objects import ObjectStore, Sign
-from auditdesk.store.git.process import Git, ObjectReader, clean_env, git_binary, one_line
+from auditdesk.store.git.process import Git, ObjectReader, clean_env, git_binary, one_line, safe_args
 from auditdesk.store.git.worktree import Worktree
 
 if TYPE_CHECKING:
@@ -155,7 +155,8 @@ class SaveManyResult:
 
 def _probe(binary: str, where: Path, env: dict[str, str], *flags: str) -> str:
     """``git rev-parse`` at ``where`` during open, turning failures into reasons."""
-    done = subprocess.run([binary, "rev-parse", *flags], cwd=where, env=env, capture_output=True, check=False)
+    done = subprocess.run([binary, *safe_args(), "rev-parse", *flags], cwd=where, env=env, capture_output=True,
+                          check=False)
     if done.returncode:
         why = one_line(done.stderr, done.returncode)
         if "dubious ownership" in why:
@@ -217,7 +218,7 @@ class GitRepo:
         if (path / ".git").exists():
             raise GitError(f"{path} is already a git repository")
         path.mkdir(parents=True, exist_ok=True)
-        args = [git_binary(), "init", "-q", "-b", "main"]
+        args = [git_binary(), *safe_args(), "init", "-q", "-b", "main"]
         if shared_group:
             args.append("--shared=group")
         done = subprocess.run([*args, "--", str(path)], env=clean_env(), capture_output=True, check=False)
@@ -225,12 +226,6 @@ class GitRepo:
             raise GitError(f"git init: {one_line(done.stderr, done.returncode)}")
         if shared_group:
             os.chmod(path, (stat.S_IMODE(path.stat().st_mode) | 0o2070) & ~0o002)
-            # A store several people work in may also be their hub: a push from a
-            # clone updates its files too (refused while one of them has a hand edit).
-            done = subprocess.run([git_binary(), "config", "receive.denyCurrentBranch", "updateInstead"], cwd=path,
-                                  env=clean_env(), capture_output=True, check=False)
-            if done.returncode:
-                raise GitError(f"git config: {one_line(done.stderr, done.returncode)}")
         repo = cls(path)
         try:
             who = check_identity(author or Identity("auditdesk", "auditdesk@localhost"))
@@ -289,6 +284,8 @@ class GitRepo:
         if not given.is_dir():
             raise NotARepository(f"{given} is not a folder")
         env = clean_env()
+        if stat.S_ISDIR(os.lstat(given / ".git").st_mode if os.path.lexists(given / ".git") else 0):
+            self._check_files(given, given / ".git")  # before git reads any of them
         layout = ("--is-bare-repository", "--is-inside-git-dir", "--show-object-format", "--absolute-git-dir", "--git-common-dir")
         try:  # one process when the store is sound; the two probes below say why when it is not
             bare, inside_git_dir, object_format, git_dir, common_dir, top = _probe(
@@ -300,15 +297,22 @@ class GitRepo:
             raise NotARepository(f"{given} is a bare repository; auditdesk needs one with a working tree")
         if inside_git_dir == "true":
             raise NotARepository(f"{given} is inside a .git folder")
-        root = Path(top or _probe(binary, given, env, "--show-toplevel"))
+        if (given / ".git").resolve() == Path(git_dir).resolve():
+            root = given  # its own .git: a core.worktree in its config is not followed (GIT_WORK_TREE, see process)
+        else:
+            root = Path(top or _probe(binary, given, env, "--show-toplevel"))
         if root.resolve() != given.resolve():
             raise NotARepository(f"{given} is inside the git repository {root}; open {root} instead")
         self.path = root
         self.git_dir = Path(git_dir)
         self.common_dir = (given / common_dir).resolve()
+        self._check_files(given, self.git_dir, self.common_dir)
         if root.parent != root:
             env["GIT_CEILING_DIRECTORIES"] = str(root.parent)
-        self.git = Git(root, env)
+        try:
+            self.git = Git(root, env, self.git_dir)
+        except GitError as exc:
+            raise NotARepository(str(exc)) from None
         self._reader = ObjectReader(self.git)
         self._mutex = threading.RLock()
         self._config: dict[str, str] | None = None
@@ -328,6 +332,28 @@ class GitRepo:
     @property
     def dir_mode(self) -> int:
         return self._dmode
+
+    #: Files git reads on every command that no -c setting can point elsewhere: a
+    #: symlink to /dev/zero or a FIFO there would hang git or fill the memory.
+    GIT_FILES = ("info/attributes", "info/exclude", "config")
+    MAX_GIT_FILE = 1 << 20
+
+    @classmethod
+    def _check_files(cls, where: Path, *folders: Path) -> None:
+        """Refuse a store whose .git/info/attributes, info/exclude or config is not a
+        plain file of sensible size (see RELIABILITY.md, "Threat model")."""
+        for rel in cls.GIT_FILES:
+            for folder in dict.fromkeys(folders):
+                try:
+                    st = os.lstat(folder / rel)
+                except FileNotFoundError:
+                    continue
+                if not stat.S_ISREG(st.st_mode):
+                    raise NotARepository(f"{where}: {folder / rel} is not a plain file (a symlink, a FIFO or a "
+                                         "device); auditdesk will not let git read it. Replace it with a file")
+                if st.st_size > cls.MAX_GIT_FILE:
+                    raise NotARepository(f"{where}: {folder / rel} is {st.st_size} bytes; auditdesk will not let git "
+                                         f"read a file over {cls.MAX_GIT_FILE} bytes there")
 
     def _check_state(self) -> None:
         """Refuse a HEAD that is detached, on another branch, or mid-operation:
@@ -585,8 +611,18 @@ class GitRepo:
         base = self.head() or self.objects.empty_tree()
         changed = self.git.run("diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", base, *spec)
         untracked = self.git.run("ls-files", "-z", "--others", "--exclude-standard", *spec)
-        names = {os.fsdecode(n) for n in (changed + b"\0" + untracked).split(b"\0") if n}
+        # git compares through the attributes a store names (eol, text, working-tree-encoding, ident):
+        # a file it calls modified is confirmed by its bytes, or it would be a false "interrupted save"
+        names = {n for n in map(os.fsdecode, changed.split(b"\0")) if n and self._differs(n, base)}
+        names |= {os.fsdecode(n) for n in untracked.split(b"\0") if n}
         return sorted(n for n in names if not n.rpartition("/")[2].startswith(TEMP_FILE_PREFIX))
+
+    def _differs(self, relpath: str, commit: str) -> bool:
+        """Whether the working-tree file's bytes differ from ``commit``'s (absent counts)."""
+        try:
+            return self.worktree.blob_of(relpath) != self.blob_at(commit, relpath)
+        except GitError:  # unreadable (a symlinked folder, not a regular file): it differs
+            return True
 
     def tags(self, prefix: str) -> list[Tag]:
         """Annotated tags under ``refs/tags/<prefix>/``, oldest first."""
@@ -624,7 +660,19 @@ class GitRepo:
         if a is None:
             return sorted(self.blobs(rev=b))
         out = self.git.run("diff", "--name-only", "--no-renames", "-z", "--end-of-options", check_rev(a), check_rev(b), "--")
-        return sorted(p.decode("utf-8") for p in out.split(b"\0") if p)
+        return sorted(os.fsdecode(p) for p in out.split(b"\0") if p)  # a name that is not UTF-8 keeps its bytes
+
+    def entries_changed(self, a: str | None, b: str) -> list[tuple[str, str, str]]:
+        """(path, mode in ``b``, status A/M/D/T) of every path that differs between
+        two commits (``a`` None: every path of ``b``), symlinks and submodules included."""
+        out = self.git.run("diff", "--raw", "-z", "--no-renames", "--no-abbrev", "--end-of-options",
+                           check_rev(a) if a else self.objects.empty_tree(), check_rev(b), "--")
+        fields = out.split(b"\0")
+        found = []
+        for meta, path in zip(fields[0:-1:2], fields[1::2], strict=False):
+            _old_mode, new_mode, _old, _new, status = meta.decode("ascii").lstrip(":").split()
+            found.append((os.fsdecode(path), new_mode, status[0]))
+        return found
 
     # ------------------------------------------------------------------- writes
 
@@ -759,7 +807,7 @@ class GitRepo:
             self._update_ref(self.MAIN_REF, commit, head, recovery.SYNC_REFLOG)
             for p, data in files.items():
                 if data is None:
-                    (self.path / p).unlink(missing_ok=True)
+                    self.worktree.remove(p)  # never through a symlinked folder
                 else:
                     self.worktree.write(p, data)
             self.sync_index(sorted(files))
@@ -845,8 +893,22 @@ class GitRepo:
         """Point git's own index at the committed files so ``git status`` is clean.
         The commit already stands, so a failure here is logged, not raised;
         recover() finishes it."""
+        # The entries are the committed blobs, not the files hashed again: git would hash them
+        # through the attributes a store names (working-tree-encoding, eol, filters), and an
+        # index that then differs from HEAD reads as an interrupted save.  --refresh records
+        # the files' stat data where their bytes match.
+        head = self.head()
+        entries: list[str] = []
+        removed: list[str] = []
+        for relpath in relpaths:
+            blob = self.blob_at(head, relpath)
+            if blob is None:
+                removed.append(relpath)
+            else:
+                entries += ["--cacheinfo", f"100644,{blob},{relpath}"]
         try:
-            self.write_git("update-index", "--add", "--remove", "--", *relpaths)
+            self.write_git("update-index", "--add", *entries, "-q", "--refresh",
+                           *(["--force-remove", "--", *removed] if removed else []))
         except GitError as exc:
             _logger().warning("git's index not updated for %s: %s (recover() fixes it)", ", ".join(relpaths), exc)
 

@@ -60,18 +60,20 @@ def test_the_section_is_followed_literally(tmp_path: Path, monkeypatch: pytest.M
     assert "approved/10234-2024-SD/1" in tags
 
 
-def test_a_shared_store_is_also_a_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
-    """`init --shared` then clone and sync (it used to stop with "refusing to update checked out branch")."""
+def test_a_shared_store_refuses_pushes_and_names_the_hub_to_use(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """`init --shared` makes a store people work in, not a hub: a push would check its files
+    out and run what its config names, as the pusher (issue 11). sync says so and what to use."""
     monkeypatch.chdir(tmp_path)
     user = ["--user", "韩永师 <han@example.org>"]
     assert main(["init", "--shared", "shared"]) == 0
     assert main(["demo", "--store", "shared", *user]) == 0
     assert main(["clone", "shared", "mine"]) == 0
     assert main(["score", "10234-2024-SD", "B17=97", "--store", "mine", *user]) == 0
-    assert main(["sync", "--store", "mine", *user]) == 0
     capsys.readouterr()
-    assert main(["show", "10234-2024-SD", "--store", "shared"]) == 0
-    assert "138.39" in capsys.readouterr().out
-    assert "pct = 97" in (tmp_path / "shared" / "audits" / "10234-2024-SD.toml").read_text("utf-8")
-    assert main(["score", "10234-2024-SD", "B18=96", "--store", "shared", *user]) == 0  # and people there still save
+    before = (tmp_path / "shared" / "audits" / "10234-2024-SD.toml").read_bytes()
+    assert main(["sync", "--store", "mine", *user]) == 1
+    err = capsys.readouterr().err
+    assert "origin is a store people work in, not a hub" in err and "auditdesk init --bare" in err, err
+    assert (tmp_path / "shared" / "audits" / "10234-2024-SD.toml").read_bytes() == before
+    assert main(["score", "10234-2024-SD", "B18=96", "--store", "shared", *user]) == 0  # people there still save

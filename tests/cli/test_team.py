@@ -163,9 +163,11 @@ def test_the_driver_never_runs_code_from_the_store(cli: Cli, team: dict[str, Pat
     assert "item B17" in git(alice, "show", "HEAD")
     assert not marker.exists()
     assert cli("sync", "--store", str(alice), *ALICE)[0] == 0
-    code, _, err = cli("sync", "--store", str(team["rita"]), *RITA)  # Rita gets the package too …
-    assert code == 0 and "the hub brought files a store does not hold: auditdesk/__init__.py, auditdesk/__main__.py" in err
-    git(team["rita"], "log", "-p")  # … and it runs nothing there either
+    code, _, err = cli("sync", "--store", str(team["rita"]), *RITA)  # Rita's sync refuses the package (issue 11) …
+    assert code == 1 and "brings what this store will not take; nothing was changed locally" in err, err
+    assert "auditdesk/__init__.py" in err and "auditdesk/__main__.py" in err
+    assert not (team["rita"] / "auditdesk").exists()
+    git(team["rita"], "log", "-p")  # … and runs nothing either
     assert not marker.exists()
 
 

@@ -29,6 +29,7 @@ from textual.widgets import DataTable, Footer, Input, Label
 
 from auditdesk.audit.document import AUDIT_TYPES, STAGE_ORDER, check_project_no
 from auditdesk.errors import AuditdeskError
+from auditdesk.safetext import visible
 from auditdesk.store.audits import AuditStore, Summary
 from auditdesk.store.git import GitError
 from auditdesk.store.trust import effective_summaries
@@ -223,8 +224,9 @@ class BrowserScreen(DeskScreen):
         shown.sort(key=self._sort_key, reverse=self.sort == "total")
         keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
         rows = [(s.project_no, "…", "…", "…", "…", "…") if s.project_no in self._pending else
-                (s.project_no, types.get(s.audit_type, s.audit_type), stages.get(s.stage, s.stage), s.total, s.star,
-                 s.organisation if not s.error else f"! {s.error}") for s in shown]
+                tuple(visible(cell) for cell in (  # an error may quote a file name: nothing reaches the terminal raw
+                    s.project_no, types.get(s.audit_type, s.audit_type), stages.get(s.stage, s.stage), s.total, s.star,
+                    s.organisation if not s.error else f"! {s.error}")) for s in shown]
         self._columns(rows)
         for row in rows:
             table.add_row(*(Text(cell) for cell in row), key=row[0])  # Text: a "[" in a name is not markup

@@ -145,7 +145,7 @@ class ReviewScreen(AuditScreen):
         for revision, summary in history:
             cells = (revision.commit[:7], f"{revision.date:%Y-%m-%d %H:%M}", revision.author,
                      stages.get(summary.stage, summary.stage), summary.total)
-            table.add_row(*(Text(cell) for cell in cells), key=revision.commit)
+            table.add_row(*(Text(visible(cell)) for cell in cells), key=revision.commit)  # an author is anyone's text
         newest = self.revisions[0].commit if self.revisions else None
         if newest != self._seen_head:
             self._choose_since(history)
