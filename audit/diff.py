@@ -100,6 +100,8 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class ItemChange:
+    """One item result that differs between two revisions."""
+
     code: str
     old: ItemResult | None
     new: ItemResult | None
@@ -113,6 +115,8 @@ class ItemChange:
 
 @dataclass(frozen=True)
 class AuditDiff:
+    """Everything that differs between two revisions of an audit."""
+
     fields: tuple[FieldChange, ...]
     items: tuple[ItemChange, ...]
     before: Scorecard

@@ -106,6 +106,8 @@ class Body:
 
 @dataclass
 class Contact:
+    """The organisation's contact person."""
+
     name: str = ""
     title: str = ""
     phone: str = ""
@@ -114,6 +116,8 @@ class Contact:
 
 @dataclass
 class Site:
+    """A sub-site of a multi-site organisation."""
+
     name: str
     address: str = ""
 
@@ -164,6 +168,8 @@ class Remote:
 
 @dataclass
 class Member:
+    """A member of the audit team."""
+
     code: str
     name: str
     role: Role = "member"
@@ -215,6 +221,8 @@ class Planning:
 
 @dataclass
 class Special:
+    """Special deductions and the bonus, recorded on site."""
+
     deductions: tuple[SpecialDeduction, ...] = ()
     bonus: SpecialBonus | None = None
 
@@ -237,6 +245,8 @@ class Recommendation:
 
 @dataclass
 class Conclusion:
+    """The conclusion (结论): overview, suggestions, recommendation."""
+
     overview: str = ""
     suggestions: str = ""
     recommendation: Recommendation = field(default_factory=Recommendation)
@@ -261,6 +271,8 @@ class Transition:
 
 @dataclass
 class Review:
+    """The reviewer's record (复核)."""
+
     reviewer: str = ""
     comments: str = ""
     person: str = ""
@@ -281,6 +293,8 @@ class Transcription:
 
 @dataclass
 class Audit:
+    """One audit: the whole file."""
+
     project_no: str
     catalog: CatalogRef
     schema: int = SCHEMA
@@ -311,9 +325,8 @@ def item_order(code: str) -> tuple[str, int]:
 def to_toml(audit: Audit) -> bytes:
     """The audit as canonical TOML: the same data always gives the same bytes."""
     data = tomldata.to_data(audit)
-    data["items"] = {code: tomldata.to_data(audit.items[code]) for code in sorted(audit.items, key=item_order)}
-    if not data["items"]:
-        del data["items"]
+    if "items" in data:  # in the natural order of their codes
+        data["items"] = {code: data["items"][code] for code in sorted(data["items"], key=item_order)}
     ordered = {"schema": data.pop("schema", SCHEMA), **data}
     return tomldata.dumps(ordered)
 

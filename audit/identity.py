@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import re
-import socket
 from dataclasses import dataclass
 
 from auditdesk.errors import InvalidInput
@@ -50,4 +49,6 @@ def parse_identity(text: str, source: str = "--user") -> Identity:
 
 def default_email() -> str:
     """login@host: the e-mail of someone who gave only a name."""
+    import socket  # only here: a few ms of every command otherwise
+
     return f"{getpass.getuser()}@{socket.gethostname() or 'localhost'}"

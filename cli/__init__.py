@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from auditdesk.cli.context import Context, refuse_unsafe_arguments
-from auditdesk.cli.parser import Command, build_parser
+from auditdesk.cli.parser import Command, build_parser, parse
 from auditdesk.errors import AuditdeskError
 from auditdesk.safetext import VisibleStream
 
@@ -35,22 +35,19 @@ def hint(error: AuditdeskError) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from auditdesk.cli.commands import app
-
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(argv)
     if args.as_person is not None:  # an SSH key's forced command: the key's person, the client's request
         from auditdesk.cli.forced import forced_args
 
         try:
-            args = forced_args(parser, args, os.environ)
+            args = forced_args(build_parser(), args, os.environ)  # the whole grammar: the client may ask for any command
         except AuditdeskError as exc:
             print(f"auditdesk: {exc}", file=sys.stderr)
             return 1
     ctx = Context(args)
     func: Command = args.func
     streams = sys.stdout, sys.stderr
-    if func is not app.cmd_tui:  # the app draws the terminal itself (and escapes text on its own)
+    if func.__name__ != "cmd_tui":  # the app draws the terminal itself (and escapes text on its own)
         sys.stdout, sys.stderr = VisibleStream(sys.stdout), VisibleStream(sys.stderr)
     try:
         refuse_unsafe_arguments(args)

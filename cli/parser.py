@@ -7,9 +7,10 @@ return to), so a new stage or format needs no change here.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from auditdesk.audit.document import AUDIT_TYPES, STAGE_ORDER, WORK_STAGES
 from auditdesk.audit.people import ROLES
@@ -33,6 +34,8 @@ def arg(*names: str, **options: Any) -> Arg:
 
 @dataclass(frozen=True)
 class Cmd:
+    """One command: its name, what runs it, its help and its arguments."""
+
     name: str
     run: Command | None
     """None for a group of commands (``sub``): it prints its help."""
@@ -59,9 +62,12 @@ COMMANDS: tuple[Cmd, ...] = (
         arg("--type", default="initial", choices=list(AUDIT_TYPES)),
         JSON,
     )),
-    Cmd("score", audits.cmd_score, "score items: CODE=PCT …, or one CODE with --na or --samples", (
-        AUDIT,
-        arg("scores", nargs="+", metavar="CODE=PCT"),
+    Cmd("score", audits.cmd_score, "score items: CODE=PCT …, or one CODE with --na or --samples; --from FILE: many", (
+        arg("audit", nargs="?", metavar="AUDIT", help="project number"),
+        arg("scores", nargs="*", metavar="CODE=PCT"),
+        arg("--from", dest="batch", metavar="FILE",
+            help="one score command a line (AUDIT CODE=PCT … [--na --reason R] [--note N]), '-' for standard input: "
+                 "one process, one commit per audit"),
         arg("--na", action="store_true", help="not applicable (删减); needs --reason"),
         arg("--reason", help="why the item is not applicable"),
         arg("--samples", type=int, metavar="N", help="number of samples checked"),
@@ -228,9 +234,36 @@ def _add(sub: Any, cmd: Cmd, common: argparse.ArgumentParser, *, hidden: bool = 
             _add(nested, child, common)
 
 
-def build_parser() -> argparse.ArgumentParser:
+class Retry(Exception):
+    """A parser built for one command met what it does not know: build them all."""
+
+
+class _OneCommand(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise Retry(message)
+
+
+def _command_named(argv: Sequence[str]) -> Cmd | None:
+    """The command the arguments name, found as argparse would: the first word that is
+    not an option or the value of --store/--user/--as (None when unsure)."""
+    words = iter(argv)
+    for word in words:
+        if word in ("--store", "--user", "--as"):
+            next(words, None)
+        elif not word.startswith("-"):
+            return next((c for c in COMMANDS + HIDDEN if c.name == word), None)
+        elif word == "--":
+            return None
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole grammar; given the arguments, only the command they name (argparse
+    takes ~1 ms per command to build, a tenth of a short command's run).  Such a
+    parser raises Retry instead of printing an error: the caller then builds them all."""
+    only = _command_named(argv) if argv is not None else None
     common = _common()
-    parser = argparse.ArgumentParser(
+    parser = (_OneCommand if only else argparse.ArgumentParser)(
         prog="auditdesk", parents=[common],
         description="Plan, score, conclude and review service-certification audits. With no command, opens the terminal app.",
     )
@@ -243,7 +276,28 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(func=app.cmd_tui)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for cmd in COMMANDS:
-        _add(sub, cmd, common)
+        if only in (None, cmd):
+            _add(sub, cmd, common)
     for cmd in HIDDEN:
-        _add(sub, cmd, common, hidden=True)
+        if only in (None, cmd):
+            _add(sub, cmd, common, hidden=True)
     return parser
+
+
+def usage_error(command: str, message: str) -> NoReturn:
+    """Refuse a command's arguments as argparse does (its usage, then the message; exit status 2),
+    for a rule the grammar cannot say (arguments needed unless an option is given)."""
+    parser = build_parser()
+    for action in parser._subparsers._group_actions if parser._subparsers else []:  # argparse keeps them there
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            action.choices[command].error(message)
+    parser.error(message)
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse the command line, building the parser of the named command only when it can."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return build_parser(args).parse_args(args)
+    except Retry:  # an error, or something the one-command parser cannot tell: the full grammar says it
+        return build_parser().parse_args(args)

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import re
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from auditdesk.criteria import tomldata
-from auditdesk.errors import InvalidInput, Problem
+from auditdesk.errors import AuditdeskError, InvalidInput, Problem
+from auditdesk.fileio import write_atomic
 
 BUILTIN_DIR = Path(__file__).parent / "catalogs"
 CODE = re.compile(r"^[A-Z][0-9]{1,3}$")
@@ -27,6 +30,8 @@ CLAUSE = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 
 @dataclass(frozen=True)
 class Item:
+    """One scored requirement: its code, clause, weight and text."""
+
     code: str
     clause: str
     weight: Decimal
@@ -35,6 +40,8 @@ class Item:
 
 @dataclass(frozen=True)
 class Section:
+    """A clause's items, worth `points` together."""
+
     clause: str
     title: str
     points: Decimal
@@ -43,6 +50,8 @@ class Section:
 
 @dataclass(frozen=True)
 class Part:
+    """A part of the catalog (A, B, C…), worth `points`."""
+
     code: str
     title: str
     points: Decimal
@@ -63,6 +72,8 @@ class StarBand:
 
 @dataclass(frozen=True)
 class Catalog:
+    """One scheme version's checklist: parts, star bands, total."""
+
     id: str
     version: str
     scheme: str
@@ -176,11 +187,70 @@ def _check_stars(stars: tuple[StarBand, ...]) -> list[tuple[tuple[str | int, ...
 
 
 def load_catalog(path: Path) -> Catalog:
+    """A catalog file, parsed and checked — or, for the same bytes, taken from the user's
+    cache of catalogs parsed before (see :func:`_cached`)."""
     try:
         data = tomldata.read_file(path)
     except OSError as exc:
         raise InvalidInput([Problem(str(path), "", f"cannot read catalog: {exc.strerror}")]) from None
-    return parse_catalog(data, str(path))
+    return _cached(data, str(path))
+
+
+class _CatalogUnpickler(pickle.Unpickler):
+    """Builds nothing but a catalog's own records and decimals, whatever the file says."""
+
+    ALLOWED: ClassVar[dict[tuple[str, str], Any]] = {}
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = self.ALLOWED.get((module, name))
+        if found is None:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of a catalog")
+        return found
+
+
+def _code_key() -> bytes:
+    """What a cached catalog depends on besides its file: the code that parses and
+    checks it (this module and tomldata) and the Python that pickled it."""
+    digest = hashlib.sha256(sys.version.encode())
+    for module in (__file__, tomldata.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.digest()
+
+
+def _cached(data: bytes, source: str) -> Catalog:
+    """``parse_catalog``, kept in the user's private cache keyed by the file's bytes and
+    the code's: parsing and checking the catalog is a quarter of a short command.
+
+    The cache never comes from a store, only from a folder the user alone can write;
+    it is read with an unpickler that can build catalog records and decimals only,
+    and anything unexpected in it means parsing the file again."""
+    from auditdesk.paths import owned_file, private_cache
+
+    folder = private_cache("catalogs")
+    if folder is None:
+        return parse_catalog(data, source)
+    try:
+        key = hashlib.sha256(_code_key() + hashlib.sha256(data).digest()).hexdigest()
+    except OSError:  # the code's own files cannot be read (a zip): no cache
+        return parse_catalog(data, source)
+    entry = folder / f"{key}.pickle"
+    if owned_file(entry):
+        try:
+            with open(entry, "rb") as f:
+                found = _CatalogUnpickler(f).load()
+            if isinstance(found, Catalog) and found.hash.startswith("sha256:"):
+                return found
+        except Exception:  # noqa: BLE001 - a damaged cache entry of any kind: parse the file instead
+            pass
+    catalog = parse_catalog(data, source)
+    try:
+        write_atomic(entry, pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL), mode=0o600, durable=False)
+    except AuditdeskError:
+        pass  # a cache that cannot be written is only slower
+    return catalog
+
+
+_CatalogUnpickler.ALLOWED.update({(c.__module__, c.__qualname__): c for c in (Catalog, Part, Section, Item, StarBand, Decimal)})
 
 
 class Catalogs:

@@ -111,6 +111,8 @@ class SpecialBonus:
 
 @dataclass(frozen=True)
 class SpecialItems:
+    """The special deductions and the bonus of an audit, for scoring."""
+
     deductions: tuple[SpecialDeduction, ...] = ()
     bonus: SpecialBonus | None = None
 

@@ -21,6 +21,8 @@ ZERO = Decimal(0)
 
 @dataclass(frozen=True)
 class ItemScore:
+    """One item's score."""
+
     code: str
     weight: Decimal
     pct: Decimal | None
@@ -51,11 +53,15 @@ class Subtotal:
 
 @dataclass(frozen=True)
 class PartScore(Subtotal):
+    """One part's score and what in it applies."""
+
     sections: tuple[Subtotal, ...] = ()
 
 
 @dataclass(frozen=True)
 class Scorecard:
+    """The scores of a whole audit: parts, total, rate, star."""
+
     parts: tuple[PartScore, ...]
     special: Decimal
     total: Decimal

@@ -13,6 +13,9 @@ broken audit is reported and never stops the others.  Report files are
 replaced by rename without fsync (they can always be rendered again); the
 manifest records their sizes, so a file a crash left empty or short, or one
 deleted by hand, is rendered again on the next run.
+
+Why this module is long: the manifest, the worker pool and the skip rule are one
+mechanism (each relies on what the others record); split, each half would be unreadable.
 """
 
 from __future__ import annotations
@@ -111,13 +114,14 @@ class Renderer:
 
     def render(self, job: Job) -> Outcome:
         try:
-            audit, catalog = self.store.parse(self.store.repo.read_blob(job.blob), str(self.store.root / job.path))
+            data = self.store.repo.read_blob(job.blob)
+            audit, catalog = self.store.parse(data, str(self.store.root / job.path))
             if audit.project_no != job.project_no:
                 raise AuditdeskError(f"{job.path}: project_no is {audit.project_no!r}; it must match the file name")
             stage = shown_stage(audit.stage, job.project_no, self.approved)
             if self.stage is not None and stage != self.stage:
                 return Outcome(job, stage)
-            text, assets = report_text(audit, catalog, job.revision, self.fmt)
+            text, assets = report_text(audit, catalog, job.revision, self.fmt, data)
             files = {f"{job.project_no}.{self.fmt}": text.encode("utf-8"), **assets}
             for name, data in files.items():
                 self._write(name, data)

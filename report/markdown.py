@@ -72,9 +72,12 @@ class Rendered:
     assets: dict[str, bytes]
 
 
-def render(audit: Audit, catalog: Catalog, *, revision: str | None = None, version: str | None = None) -> Rendered:
+def render(audit: Audit, catalog: Catalog, *, revision: str | None = None, version: str | None = None,
+           content: bytes | None = None) -> Rendered:
     """The audit's report; `revision` is the audit's own last revision (the commit that gave its
-    file this content; None: unsaved), `version` the auditdesk that renders (default: this one)."""
+    file this content; None: unsaved), `version` the auditdesk that renders (default: this one),
+    `content` the audit file's bytes as stored there, hashed for the footer as they are
+    (saves write canonical TOML, so serialising the audit again would give the same bytes)."""
     if (audit.catalog.id, audit.catalog.version) != (catalog.id, catalog.version):
         raise InvalidInput.single(
             audit.project_no, "catalog", f"the audit is scored under {audit.catalog.id}@{audit.catalog.version}, not {catalog.label}"
@@ -89,7 +92,7 @@ def render(audit: Audit, catalog: Catalog, *, revision: str | None = None, versi
         *_basic_information(audit),
         *_results(audit, catalog, card, revision),
         *_conclusion(audit, card),
-        *_footer(audit, catalog, revision, version or auditdesk.__version__, radars),
+        *_footer(audit, catalog, revision, version or auditdesk.__version__, radars, content),
     ]
     return Rendered("\n\n".join(sections) + "\n", radars)
 
@@ -427,10 +430,11 @@ def _conclusion(audit: Audit, card: Scorecard) -> list[str]:
     ]
 
 
-def _footer(audit: Audit, catalog: Catalog, revision: str | None, version: str, charts: dict[str, bytes]) -> list[str]:
+def _footer(audit: Audit, catalog: Catalog, revision: str | None, version: str, charts: dict[str, bytes],
+            content: bytes | None) -> list[str]:
     """Provenance: which audit, which saved revision, which exact content, which auditdesk,
     and the charts beside it (their SHA-256, so they can be checked as the report is)."""
-    digest = hashlib.sha256(to_toml(audit)).hexdigest()
+    digest = hashlib.sha256(to_toml(audit) if content is None else content).hexdigest()
     shown = " · ".join(f"{inline(name)} sha256:{hashlib.sha256(data).hexdigest()}" for name, data in charts.items())
     return [
         "---",

@@ -15,13 +15,14 @@ from auditdesk.fileio import write_atomic, write_output
 __all__ = ["report_text", "write_report"]
 
 
-def report_text(audit: Audit, catalog: Catalog, revision: str | None, fmt: str) -> tuple[str, dict[str, bytes]]:
+def report_text(audit: Audit, catalog: Catalog, revision: str | None, fmt: str,
+                content: bytes | None = None) -> tuple[str, dict[str, bytes]]:
     """The report in `fmt` ("md" or "html") and the files it links to (none for standalone HTML).
 
     Imported here, not at the top: a run with nothing to render should not pay for them."""
     from auditdesk.report.markdown import render
 
-    rendered = render(audit, catalog, revision=revision)
+    rendered = render(audit, catalog, revision=revision, content=content)
     if fmt == "html":
         from auditdesk.report.html import to_html
 
@@ -29,12 +30,14 @@ def report_text(audit: Audit, catalog: Catalog, revision: str | None, fmt: str) 
     return rendered.markdown, rendered.assets
 
 
-def write_report(audit: Audit, catalog: Catalog, revision: str | None, fmt: str, target: Path) -> int:
+def write_report(audit: Audit, catalog: Catalog, revision: str | None, fmt: str, target: Path,
+                 content: bytes | None = None) -> int:
     """Write one report to `target` (Markdown: its charts beside it); the number of charts.
+    `content`: the stored bytes the audit was read from (see `markdown.render`).
 
     A FIFO or a device such as /dev/stdout is written to as a stream, never
     replaced, and gets no charts beside it (see fileio.write_output)."""
-    text, assets = report_text(audit, catalog, revision, fmt)
+    text, assets = report_text(audit, catalog, revision, fmt, content)
     if not write_output(target, text.encode("utf-8")):
         return 0
     target = Path(os.path.realpath(target))

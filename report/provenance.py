@@ -49,8 +49,8 @@ class Issued:
 def issued(store: AuditStore, project_no: str, commit: str) -> Issued:
     """The report of `project_no` at `commit` (its own revision) in both formats."""
     loaded = store.load(project_no, commit)
-    markdown, charts = report_text(loaded.audit, loaded.catalog, commit, "md")
-    page, _ = report_text(loaded.audit, loaded.catalog, commit, "html")
+    markdown, charts = report_text(loaded.audit, loaded.catalog, commit, "md", loaded.data)
+    page, _ = report_text(loaded.audit, loaded.catalog, commit, "html", loaded.data)
     return Issued(markdown.encode("utf-8"), page.encode("utf-8"), charts)
 
 

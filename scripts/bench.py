@@ -1,121 +1,71 @@
-"""Benchmarks on synthetic stores, each measurement next to a baseline from the same run.
+"""Benchmarks of whole processes on synthetic stores, each next to a baseline run in turn with it.
 
 Run on demand (not in CI), from the repository with its virtual environment:
 
-    .venv/bin/python scripts/bench.py --audits 1000 --audits 10000
+    .venv/bin/python scripts/bench.py --audits 1 --audits 1000 --audits 10000
 
-For each size it builds a store with git history (`git fast-import`: the
-sample audit with its project number, organisation, stage and scores varied;
-a third of the commits create audits, the rest change one score each, a
-quarter of them on one "hot" audit so that log and diff have history to
-read), then measures, each in its own child process so that its peak memory
-(ru_maxrss from wait4, which includes the worker processes it reaped) is its
-own:
+Each measurement starts whole processes, as a person or a script meets
+auditdesk: Python starting, imports, opening the store, the work, exiting.
+The code measured is installed into a virtual environment of its own, as
+`pip install` installs it for a user (bytecode compiled, not an editable
+install).  Each measurement runs its command (A) and a baseline (B) in turn,
+A B A B …, and gives min / median / max of each and of the ratio A/B taken
+pair by pair, so that a machine whose speed drifts (a shared one) still gives
+a fair ratio: read the median ratio.
 
-- `report --all` cold (--jobs 2), incremental with nothing changed, and after
-  one save — against reading and parsing every file with tomllib;
-- one `AuditStore.save` against `git add && git commit` of the same change;
-- `list` (summaries, cold cache and warm), `log` and `diff` against the git
-  commands that read the same history;
-- the TUI's start to first frame against a bare Textual app (headless).
+The stores (`git fast-import`: the sample audit with its project number,
+organisation, stage and scores varied; a third of the commits create audits,
+the rest change one score each, a quarter of them on one "hot" audit) are
+built once and kept under the cache folder (--stores, default
+`$XDG_CACHE_HOME/auditdesk-bench`); each measurement works in a fresh clone.
 
-Machine-dependent: compare rows within one run, not across machines.  Wall
-times suffer when something else runs on the machine; the CPU column (user +
-system time of the process and everything it reaped) does not.
+Measurements are registered by name (see `MEASUREMENTS`); `--only NAME`
+runs some.  Adding one: a function taking the `Bench` and the store size,
+returning `Row`s, decorated with `@measurement("name")`.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import hashlib
 import os
+import pty
 import random
 import re
+import select
 import shutil
+import signal
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "auditdesk" / "demo" / "10234-2024-SD.toml"
 HOT = "10234-2024-SD"  # the sample itself: the audit the history concentrates on
 LEADER = "韩永师"  # the sample's team leader, who may save it
+LEADER_ID = f"{LEADER} <han@example.org>"
 ORGS = ("淄博海源电子科技", "青岛新海水务设备", "济南华宇智能仪表", "潍坊东方供水工程", "烟台恒信热能科技")
 AUTHORS = (("韩永师", "han@example.org"), ("李审查", "li@example.org"), ("王评价", "wang@example.org"))
 STAGES = ("onsite", "conclusion", "conclusion", "review", "approved")
 PCT_LINE = re.compile(r"^pct = \d+$")
-ENV = dict(os.environ, GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", LC_ALL="C.UTF-8")
-#: Source folder -> where it is installed (pyproject's package-dir).
-PACKAGES = {"auditdesk": "auditdesk", "criteria": "auditdesk/criteria", "audit": "auditdesk/audit", "store": "auditdesk/store",
-            "report": "auditdesk/report", "desk": "auditdesk/desk", "tui": "auditdesk/tui", "cli": "auditdesk/cli"}
+#: Bump when the generated stores change, so cached ones are built again.
+GENERATOR = 2
+#: The environment of every command: no user or system git config, a fixed identity.
+ENV = dict(os.environ, GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", LC_ALL="C.UTF-8", LANG="C.UTF-8",
+           GIT_AUTHOR_NAME=LEADER, GIT_AUTHOR_EMAIL="han@example.org", GIT_COMMITTER_NAME=LEADER,
+           GIT_COMMITTER_EMAIL="han@example.org", AUDITDESK_USER=LEADER_ID)
+for _name in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE", "AUDITDESK_STORE"):
+    ENV.pop(_name, None)
 
 
-@dataclass(frozen=True)
-class Run:
-    """One child process: wall time, CPU time and peak memory (its own or any reaped
-    descendant's: git, workers), what it printed."""
-
-    seconds: float
-    cpu: float
-    peak_mb: float
-    stdout: str
-
-
-def measure(cmd: list[str], cwd: Path | None = None) -> Run:
-    """Run `cmd` to the end; wait4 gives its peak RSS (and that of the children it reaped)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd, env=ENV)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
-    if proc.returncode:
-        sys.exit(f"bench: {cmd[-1] if cmd[1] == '-c' else ' '.join(cmd)} failed ({proc.returncode}): {stderr[-600:]}")
-    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout)
-
-
-def best_of(n: int, cmd: list[str]) -> Run:
-    """Median time of `n` runs of a short command (with the largest peak memory seen)."""
-    runs = [measure(cmd) for _ in range(n)]
-    return Run(statistics.median(r.seconds for r in runs), statistics.median(r.cpu for r in runs),
-               max(r.peak_mb for r in runs), runs[-1].stdout)
-
-
-def python(code: str, *args: object) -> list[str]:
-    return [sys.executable, "-c", code, *map(str, args)]
-
-
-def auditdesk(store: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "auditdesk", *args, "--store", str(store)]
-
-
-def snapshot(work: Path) -> str:
-    """Freeze the code under test for the whole run, bytecode compiled, first on every child's path.
-
-    The working tree may be edited during a long run, and `report --all` keys its cache on a
-    hash of the report code: measured live, "nothing changed" would not stay true.
-    Returns what was measured (commit, and whether the tree had uncommitted changes).
-    """
-    src = work / "src"
-    shutil.rmtree(src, ignore_errors=True)
-    for folder, target in PACKAGES.items():
-        shutil.copytree(ROOT / folder, src / target, ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True)
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(src)], check=True)
-    ENV["PYTHONPATH"] = str(src)
-    git = ["git", "-C", str(ROOT)]
-    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()
-    dirty = subprocess.run([*git, "status", "--porcelain", "--", *PACKAGES], capture_output=True, text=True, check=False).stdout
-    return commit + (" + uncommitted changes" if dirty else "")
-
-
-# --- the synthetic store -----------------------------------------------------
+# --- the synthetic stores ----------------------------------------------------------
 
 
 def project_no(i: int) -> str:
@@ -145,6 +95,7 @@ def build_store(root: Path, audits: int, commits: int, seed: int = 1) -> None:
     """A store of `audits` audits and `commits` commits, written by one `git fast-import`."""
     rng = random.Random(seed)
     template = SAMPLE.read_text("utf-8")
+    commits = max(commits, 3)
     subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True, env=ENV)
     per_commit = -(-audits // min(audits, commits // 3))
     creating = -(-audits // per_commit)
@@ -162,6 +113,7 @@ def build_store(root: Path, audits: int, commits: int, seed: int = 1) -> None:
         for i in changed:
             data = texts[i].encode("utf-8")
             chunks += [f"M 100644 inline audits/{project_no(i)}.toml\n".encode(), b"data %d\n" % len(data), data, b"\n"]
+        assert importer.stdin is not None
         importer.stdin.write(b"".join(chunks))
 
     for n in range(creating):
@@ -177,31 +129,147 @@ def build_store(root: Path, audits: int, commits: int, seed: int = 1) -> None:
     if importer.wait():
         sys.exit("bench: git fast-import failed")
     subprocess.run(["git", "-C", str(root), "reset", "-q", "--hard"], check=True, env=ENV)
-    # fast-import leaves long delta chains of the 10,000-entry audits/ tree: reading HEAD then
-    # fills git's 96 MB delta cache.  A real store is packed by git's auto gc; so is this one.
+    # fast-import leaves long delta chains of the big audits/ tree; a real store is packed by git's auto gc.
     subprocess.run(["git", "-C", str(root), "gc", "-q"], check=True, env=ENV)
 
 
-# --- child programs ------------------------------------------------------------
+# --- timing --------------------------------------------------------------------------
 
-BUILD = """
-import sys
-from pathlib import Path
-sys.path.insert(0, sys.argv[1])
-from bench import build_store
-build_store(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
-"""
 
-CANONICAL = """
-import sys
-from pathlib import Path
-from auditdesk.store.audits import AuditStore
-from auditdesk.audit.document import to_toml
-with AuditStore.open(Path(sys.argv[1])) as store:
-    for no in store.ids()[:3] + [sys.argv[2]]:
-        loaded = store.load(no)
-        assert to_toml(loaded.audit) == store.repo.read_blob(loaded.blob), f"{no} is not in canonical form"
-"""
+@dataclass(frozen=True)
+class Stats:
+    """min / median / max of some runs."""
+
+    low: float
+    median: float
+    high: float
+    runs: int
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Stats:
+        return cls(min(values), statistics.median(values), max(values), len(values))
+
+
+def run_once(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None, stdin: bytes = b"") -> float:
+    """Wall seconds of one whole process (and what it waits for); a failure stops the benchmark."""
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, env=env or ENV, input=stdin, capture_output=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        sys.exit(f"bench: {' '.join(cmd)[:200]} failed ({done.returncode}): {done.stderr.decode('utf-8', 'replace')[-600:]}")
+    return seconds
+
+
+def paired(a: Callable[[int], float], b: Callable[[int], float], n: int, warmup: int = 1) -> tuple[Stats, Stats, Stats]:
+    """A and B in turn, n pairs after `warmup` unmeasured ones: (A, B, A/B pair by pair)."""
+    for i in range(warmup):
+        a(-1 - i)
+        b(-1 - i)
+    first, second = [], []
+    for i in range(n):
+        first.append(a(i))
+        second.append(b(i))
+    return Stats.of(first), Stats.of(second), Stats.of([x / y for x, y in zip(first, second, strict=True)])
+
+
+def pty_until(cmd: list[str], needle: bytes, env: dict[str, str], timeout: float = 120.0) -> float:
+    """Seconds from starting `cmd` on an 80x24 terminal until `needle` has been drawn on it."""
+    start = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the terminal's size, then the program
+        fcntl_size = struct.pack("HHHH", 24, 80, 0, 0)
+        import fcntl
+
+        fcntl.ioctl(sys.stdout.fileno(), termios.TIOCSWINSZ, fcntl_size)
+        os.execvpe(cmd[0], cmd, env)
+    seen = b""
+    try:
+        while needle not in seen:
+            if time.perf_counter() - start > timeout:
+                sys.exit(f"bench: {' '.join(cmd)[:120]} never showed {needle!r}; last output: {seen[-400:]!r}")
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    sys.exit(f"bench: {' '.join(cmd)[:120]} ended before showing {needle!r}: {seen[-400:]!r}")
+                seen = seen[-4096:] + chunk
+        return time.perf_counter() - start
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+
+
+# --- the context and the registry ----------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One line of the table."""
+
+    audits: int
+    what: str
+    ours: Stats
+    baseline: str = ""
+    base: Stats | None = None
+    ratio: Stats | None = None
+    target: str = ""
+    met: bool | None = None
+    unit: str = "s"
+
+
+@dataclass
+class Bench:
+    work: Path
+    stores: Path
+    python: Path
+    """The Python of the virtual environment auditdesk is installed in."""
+    repeat: int
+    commits: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def auditdesk(self) -> list[str]:
+        return [str(self.python.parent / "auditdesk")]
+
+    def store(self, audits: int) -> Path:
+        """The synthetic store of this size, built once and kept under --stores."""
+        key = f"store-{audits}-{self.commits}-g{GENERATOR}"
+        path = self.stores / key
+        if not (path / ".git").is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+            started = time.perf_counter()
+            build_store(path, audits, min(self.commits, max(3, audits * 3)))
+            print(f"built {path} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        return path
+
+    def clone(self, audits: int, name: str) -> Path:
+        """A fresh clone of the store of this size, as a colleague would make one."""
+        target = self.work / f"{name}-{audits}"
+        shutil.rmtree(target, ignore_errors=True)
+        subprocess.run(["git", "clone", "-q", str(self.store(audits)), str(target)], check=True, env=ENV)
+        return target
+
+    def cache(self, name: str) -> dict[str, str]:
+        """An environment whose user cache folder is `name` under the work folder (empty if new)."""
+        return dict(ENV, XDG_CACHE_HOME=str(self.work / "xdg" / name))
+
+
+Measurement = Callable[[Bench, int], list[Row]]
+MEASUREMENTS: dict[str, Measurement] = {}
+
+
+def measurement(name: str) -> Callable[[Measurement], Measurement]:
+    def register(func: Measurement) -> Measurement:
+        MEASUREMENTS[name] = func
+        return func
+    return register
+
+
+# --- the measurements -----------------------------------------------------------------
 
 PARSE_FLOOR = """
 import sys, tomllib
@@ -210,331 +278,306 @@ for path in sorted(Path(sys.argv[1]).glob("*.toml")):
     tomllib.loads(path.read_bytes().decode("utf-8"))
 """
 
-SAVES = """
-import dataclasses, json, statistics, subprocess, sys, time
-from decimal import Decimal
-from pathlib import Path
-from auditdesk.store.audits import AuditStore
-from auditdesk.audit.document import to_toml
-from auditdesk.audit.identity import Identity
-root, no, n, leader = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
-who = Identity(leader, "leader@example.org")
 
-def changed(audit):  # A2 toggled between two percentages: every save is a real change
-    old = audit.items["A2"]
-    audit.items["A2"] = dataclasses.replace(old, pct=Decimal(95 if old.pct == 90 else 90))
-    return audit
-
-saves, plain = [], []
-env = {"GIT_AUTHOR_NAME": leader, "GIT_AUTHOR_EMAIL": who.email, "GIT_COMMITTER_NAME": leader,
-       "GIT_COMMITTER_EMAIL": who.email, "PATH": "/usr/bin:/bin", "GIT_CONFIG_NOSYSTEM": "1", "HOME": "/nonexistent"}
-with AuditStore.open(root) as store:
-    path = store.path_of(no)
-    for _ in range(n):
-        loaded = store.load(no)
-        audit = changed(loaded.audit)
-        t = time.perf_counter()
-        store.save(audit, base=loaded.blob, user=who)
-        saves.append(time.perf_counter() - t)
-    for _ in range(n):
-        data = to_toml(changed(store.load(no).audit))
-        t = time.perf_counter()
-        (root / path).write_bytes(data)
-        subprocess.run(["git", "add", "--", path], cwd=root, env=env, check=True)
-        subprocess.run(["git", "commit", "-q", "-m", f"{no}: rescore A2"], cwd=root, env=env, check=True)
-        plain.append(time.perf_counter() - t)
-print(json.dumps({"save": statistics.median(saves), "git": statistics.median(plain)}))
-"""
-
-READS = """
-import json, subprocess, sys, time
-from pathlib import Path
-from auditdesk.store.audits import AuditStore
-root, no = Path(sys.argv[1]), sys.argv[2]
-out = {}
-
-def timed(name, call):
-    t = time.perf_counter()
-    value = call()
-    out[name] = time.perf_counter() - t
-    return value
-
-def git(*args):
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=True).stdout
-
-with AuditStore.open(root) as store:
-    store._cache_path.unlink(missing_ok=True)  # the user's cache of this store (not in .git)
-    timed("list_cold", store.summaries)
-with AuditStore.open(root) as store:
-    timed("list_warm", store.summaries)
-    timed("ls_tree", lambda: git("ls-tree", "-r", "HEAD", "--", "audits"))
-    revisions = timed("log", lambda: store.log(no))
-    timed("git_log", lambda: git("log", "--format=%H%x00%an%x00%ae%x00%aI%x00%B", "--", f"audits/{no}.toml"))
-    out["revisions"] = len(revisions)
-print(json.dumps(out))
-"""
-
-TUI_FIRST_FRAME = """
-import sys
-from pathlib import Path
-from auditdesk.store.audits import AuditStore
-from auditdesk.audit.identity import Identity
-from auditdesk.tui.app import AuditdeskApp
-
-# Patched, not subclassed: Textual finds the app's CSS relative to the file of its class.
-AuditdeskApp.on_ready = lambda self: self.exit()
-with AuditStore.open(Path(sys.argv[1])) as store:
-    AuditdeskApp(store, Identity(sys.argv[2], "leader@example.org")).run(headless=True, size=(80, 24))
-"""
-
-BARE_FIRST_FRAME = """
-from textual.app import App
-from textual.widgets import Static
-
-class FirstFrame(App[None]):
-    def compose(self):
-        yield Static("auditdesk")
-
-    def on_ready(self) -> None:
-        self.exit()
-
-FirstFrame().run(headless=True, size=(80, 24))
-"""
+def _pct_line(store: Path, code: str) -> int:
+    """The line number of item `code`'s percentage in HOT's file (for sed)."""
+    lines = (store / "audits" / f"{HOT}.toml").read_text("utf-8").split("\n")
+    at = lines.index(f"[items.{code}]")
+    assert lines[at + 1].startswith("pct = "), lines[at + 1]
+    return at + 2
 
 
-# --- measuring -----------------------------------------------------------------
-
-
-@dataclass
-class Row:
-    """One line of the table: ours (wall and CPU time, peak memory), the baseline, the target."""
-
-    audits: int
-    what: str
-    seconds: float
-    cpu: float | None = None
-    peak_mb: float | None = None
-    baseline: str = ""
-    baseline_seconds: float | None = None
-    target: str = ""
-    met: bool | None = None
-    unit: str = "s"
-
-
-def of(audits: int, what: str, run: Run, baseline: str = "", base: Run | None = None, target: str = "",
-       met: bool | None = None) -> Row:
-    """A row for a measured process."""
-    return Row(audits, what, run.seconds, run.cpu, run.peak_mb, baseline, base.seconds if base else None, target, met)
-
-
-def bench_size(work: Path, audits: int, commits: int, jobs: int, repeat: int, keep: bool) -> list[Row]:
-    store = work / f"store-{audits}"
-    if not (keep and store.is_dir()):
-        shutil.rmtree(store, ignore_errors=True)
-        t = time.perf_counter()
-        # In a child: a process started by this one inherits its peak RSS as its own ru_maxrss
-        # (exec records the old address space's high-water mark), so this one must stay small.
-        measure(python(BUILD, Path(__file__).parent, store, audits, commits))
-        print(f"built {store}: {audits} audits, {commits} commits in {time.perf_counter() - t:.1f} s", file=sys.stderr)
-    measure(python(CANONICAL, store, HOT))  # valid and canonical, or we would measure errors
-    out = work / f"reports-{audits}"
-    shutil.rmtree(out, ignore_errors=True)
-
-    def step(what: str) -> None:
-        print(f"[{audits}] {what}", file=sys.stderr)
-
-    step("parse floor, bulk render")
-    floor = measure(python(PARSE_FLOOR, store / "audits"))
-    bulk = auditdesk(store, "report", "--all", "--out", str(out), "--jobs", str(jobs))
-    cold = measure(bulk)
-    again = measure(bulk)
-    measure(auditdesk(store, "score", HOT, "A3", "--na", "--reason", f"bench {time.time_ns()}", "--user", f"{LEADER} <x@example.org>"))
-    one = measure(bulk)
-    for run, expected in ((cold, f"{audits} rendered"), (again, f"{audits} unchanged"), (one, "1 rendered")):
-        if expected not in run.stdout:
-            sys.exit(f"bench: expected '{expected}' from report --all, got: {run.stdout}")
-    parsing = "tomllib read+parse of every file (1 process)"
-    rows = [
-        of(audits, f"report --all, cold (--jobs {jobs})", cold, parsing, floor, "≤ 3× floor", cold.seconds <= 3 * floor.seconds),
-        of(audits, "report --all, nothing changed", again, parsing, floor, "≤ 0.25× floor", again.seconds <= 0.25 * floor.seconds),
-        of(audits, "report --all, one audit changed", one, parsing, floor),
-    ]
-    if audits >= 10000:
-        rows.append(of(audits, f"report --all, cold, {audits:,} on {jobs} cores", cold, target="< 60 s", met=cold.seconds < 60))
-
-    step("saves")
-    saves = measure(python(SAVES, store, HOT, repeat, LEADER))
-    medians = json.loads(saves.stdout)
-    rows.append(Row(audits, f"one save: AuditStore.save (median of {repeat})", medians["save"], None, saves.peak_mb,
-                    "git add && git commit, same change", medians["git"], "≤ plain git", medians["save"] <= medians["git"]))
-
-    step("list, log, diff")
-    reads = measure(python(READS, store, HOT))
-    r = json.loads(reads.stdout)
-    small = audits == 1000
-    rows += [
-        Row(audits, "list: AuditStore.summaries(), cold cache", r["list_cold"], None, reads.peak_mb, "git ls-tree -r",
-            r["ls_tree"], *(("< 0.2 s", r["list_cold"] < 0.2) if small else ())),
-        Row(audits, "list: AuditStore.summaries(), warm cache", r["list_warm"], None, None, "git ls-tree -r",
-            r["ls_tree"], *(("< 0.2 s", r["list_warm"] < 0.2) if small else ())),
-        Row(audits, f"log: AuditStore.log ({r['revisions']} revisions)", r["log"], None, None, "git log -- FILE", r["git_log"]),
-    ]
+@measurement("save")
+def save(bench: Bench, audits: int) -> list[Row]:
+    """One score changed from the command line: `auditdesk score` against sed + git add + git commit."""
+    store = bench.clone(audits, "save")
+    env = bench.cache("save")
+    line = _pct_line(store, "A2")
     path = f"audits/{HOT}.toml"
-    git = ["git", "-C", str(store)]
-    newest = subprocess.run([*git, "log", "-2", "--format=%H", "--", path], capture_output=True, text=True,
-                            check=True, env=ENV).stdout.split()
-    ls_tree = best_of(3, [*git, "ls-tree", "-r", "HEAD", "--", "audits"])
-    git_log = best_of(3, [*git, "log", "--oneline", "--", path])
-    rows += [
-        of(audits, "auditdesk list (process, warm cache)", best_of(3, auditdesk(store, "list")), "git ls-tree -r (process)", ls_tree),
-        of(audits, "auditdesk log HOT (process, old revisions not cached)", measure(auditdesk(store, "log", HOT)),
-           "git log --oneline -- FILE", git_log),
-        of(audits, "auditdesk log HOT (process, cached)", best_of(3, auditdesk(store, "log", HOT)), "git log --oneline -- FILE", git_log),
-        of(audits, "auditdesk diff HOT (last two revisions)", best_of(3, auditdesk(store, "diff", HOT)),
-           "git diff --no-textconv A B -- FILE", best_of(3, [*git, "diff", "--no-textconv", newest[1], newest[0], "--", path])),
-    ]
+    values = iter(range(10**6))
 
-    step("TUI")
-    bare = best_of(3, python(BARE_FIRST_FRAME))
-    try:
-        tui = best_of(3, python(TUI_FIRST_FRAME, store, LEADER))
-    except SystemExit as exc:  # the TUI is being built alongside: say so rather than stop
-        print(f"TUI not measured: {str(exc)[:300]}", file=sys.stderr)
-    else:
-        rows.append(of(audits, "TUI start to first frame (headless)", tui, "bare Textual app to first frame", bare))
-    if audits >= 10000:
-        peak = max(row.peak_mb or 0 for row in rows)
-        rows.append(Row(audits, "peak memory, largest process above", peak, target="< 150 MB", met=peak < 150, unit="MB"))
+    def ours(_: int) -> float:
+        v = 60 + next(values) % 40
+        return run_once(["sh", "-c", 'exec "$0" "$@"', *bench.auditdesk, "--store", str(store), "score", HOT, f"A2={v}"], env=env)
+
+    def sed_git(_: int) -> float:
+        v = 60 + next(values) % 40
+        script = f'sed -i "{line}s/.*/pct = {v}/" {path} && git add -- {path} && git commit -q -m "{HOT}: rescore A2"'
+        return run_once(["sh", "-c", script], cwd=store, env=env)
+
+    a, b, r = paired(ours, sed_git, bench.repeat)
+    return [Row(audits, "save one score: auditdesk score (whole process)", a, "sed + git add + git commit", b, r,
+                "≤ 2.5× (aim 1.5×)", r.median <= 2.5)]
+
+
+@measurement("textconv")
+def textconv(bench: Bench, audits: int) -> list[Row]:
+    """Plain `git log -p` of 100 revisions of one audit in a fresh `auditdesk clone` (git's textconv
+    cache as the clone filled it; then with the cache deleted, the driver once per blob), against
+    `git log -p --no-textconv` in the same run."""
+    fresh = bench.work / f"textconv-{audits}"
+    shutil.rmtree(fresh, ignore_errors=True)
+    env = dict(bench.cache("textconv"), PATH=str(bench.python.parent) + os.pathsep + ENV.get("PATH", ""))
+    clone = Stats.of([run_once([*bench.auditdesk, "clone", str(bench.store(audits)), str(fresh)], env=env)])
+    log = ["git", "-C", str(fresh), "log", "-p", "-n", "100", "--", f"audits/{HOT}.toml"]
+    a, b, r = paired(lambda _: run_once(log, env=env), lambda _: run_once([*log, "--no-textconv"], env=env), bench.repeat)
+    subprocess.run(["git", "-C", str(fresh), "update-ref", "-d", "refs/notes/textconv/auditdesk"], check=False, env=env)
+    cold = run_once(log, env=env)
+    plain = b.median
+    return [Row(audits, "auditdesk clone (fills git's textconv cache)", clone),
+            Row(audits, "git log -p -n 100 of one audit in a fresh clone", a, "git log -p --no-textconv", b, r,
+                "≤ 3×", r.median <= 3),
+            Row(audits, "the same with git's cache deleted (the driver once per blob)", Stats.of([cold]),
+                "git log -p --no-textconv", b, Stats.of([cold / plain]))]
+
+
+@measurement("batch")
+def batch(bench: Bench, audits: int) -> list[Row]:
+    """100 audits rescored by a script: one `score --from FILE` against a shell loop of sed + git."""
+    if audits < 100:
+        return []
+    store = bench.clone(audits, "batch")
+    env = bench.cache("batch")
+    numbers = [no for no in (project_no(i) for i in range(audits))  # audits the team may still edit
+               if re.search(r'^stage = "(planning|onsite|conclusion)"$', (store / "audits" / f"{no}.toml").read_text("utf-8"), re.MULTILINE)][:100]
+    lines = {no: _pct_line_of(store, no, "A2") for no in numbers}
+    values = iter(range(10**6))
+
+    def ours(_: int) -> float:
+        v = 60 + next(values) % 40
+        listing = "".join(f"{no} A2={v}\n" for no in numbers)
+        return run_once([*bench.auditdesk, "--store", str(store), "score", "--from", "-"], env=env, stdin=listing.encode())
+
+    def sed_git(_: int) -> float:
+        v = 60 + next(values) % 40
+        script = " && ".join(f'sed -i "{lines[no]}s/.*/pct = {v}/" audits/{no}.toml && git add -- audits/{no}.toml '
+                             f'&& git commit -q -m "{no}: rescore A2"' for no in numbers)
+        return run_once(["sh", "-c", script], cwd=store, env=env)
+
+    a, b, r = paired(ours, sed_git, max(3, bench.repeat // 4))
+    return [Row(audits, f"save {len(numbers)} audits: score --from FILE ({len(numbers)} commits)", a,
+                "a shell loop of sed + git add + git commit", b, r)]
+
+
+def _pct_line_of(store: Path, no: str, code: str) -> int:
+    lines = (store / "audits" / f"{no}.toml").read_text("utf-8").split("\n")
+    return lines.index(f"[items.{code}]") + 2
+
+
+@measurement("list")
+def listing(bench: Bench, audits: int) -> list[Row]:
+    """`auditdesk list` of a fresh clone: cold (no summary or catalog cache) and warm, against tomllib parsing every file."""
+    store = bench.clone(audits, "list")
+    floor_cmd = [sys.executable, "-c", PARSE_FLOOR, str(store / "audits")]
+    colds = iter(range(10**6))
+
+    def cold(_: int) -> float:
+        env = bench.cache(f"list-cold-{audits}-{next(colds)}")
+        return run_once([*bench.auditdesk, "--store", str(store), "list"], env=env)
+
+    def warm(_: int) -> float:
+        return run_once([*bench.auditdesk, "--store", str(store), "list"], env=bench.cache(f"list-warm-{audits}"))
+
+    def floor(_: int) -> float:
+        return run_once(floor_cmd)
+
+    n = bench.repeat if audits < 10000 else 3
+    a, b, r = paired(cold, floor, max(3, n // 2), warmup=0)
+    target = ("≤ 1× floor (aim 0.25×)", r.median <= 1.0) if audits >= 1000 else ("", None)  # at 1 audit: both are Python starting
+    rows = [Row(audits, "first list of a fresh clone, cold (whole process)", a, "tomllib parsing every file (1 process)", b, r, *target)]
+    a, b, r = paired(warm, floor, n)
+    rows.append(Row(audits, "list again, warm (whole process)", a, "tomllib parsing every file (1 process)", b, r))
     return rows
 
 
-# --- plain git through the textconv driver ---------------------------------------
+BARE_TABLE = """
+import sys
+from textual.app import App
+from textual.widgets import DataTable, Footer, Input, Label
 
-TEXTCONV_HISTORY = """
-import dataclasses, sys
-from decimal import Decimal
-from pathlib import Path
-from auditdesk.audit.identity import Identity
-from auditdesk.store.audits import AuditStore
-root, no, n, leader = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
-who = Identity(leader, "leader@example.org")
-with AuditStore.open(root) as store:
-    codes = [c for c in store.load(no).catalog.items if c not in ("B36", "B37", "B41", "B42", "B45")]
-    for i in range(n):  # one item rescored a save, a note on every third: what a history looks like
-        loaded = store.load(no)
-        code = codes[i * 7 % len(codes)]
-        old = loaded.audit.items[code]
-        loaded.audit.items[code] = dataclasses.replace(old, pct=Decimal(90 if old.pct != 90 else 95),
-                                                       note=f"bench note {i}" if i % 3 == 0 else old.note)
-        store.save(loaded.audit, base=loaded.blob, user=who)
+rows = [line.split("\\t") for line in open(sys.argv[1], encoding="utf-8").read().splitlines()]
+
+class Bare(App[None]):
+    def compose(self):
+        yield Label("auditdesk")
+        yield Input(placeholder="filter")
+        yield DataTable(cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for column in ("project", "type", "stage", "total", "star", "organisation"):
+            table.add_column(column, key=column)
+        for row in rows:
+            table.add_row(*row, key=row[0])
+        table.focus()
+
+Bare().run()
 """
 
 
-def bench_textconv(work: Path, revisions: int, repeat: int = 5) -> list[Row]:
-    """`git log -p` over `revisions` revisions of one audit in a fresh `auditdesk clone`, through the
-    textconv driver, against `git log -p --no-textconv` in the same run: the first run (git's cache
-    as the clone filled it), the second, and the first with the cache deleted (the driver runs once
-    per blob), then `git blame` likewise."""
-    root = work / f"textconv-{revisions}"
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
-    ENV["PATH"] = str(Path(sys.executable).parent) + os.pathsep + ENV.get("PATH", "")  # auditdesk-textconv, as installed
-    hub, alice, fresh = root / "hub.git", root / "alice", root / "fresh"
-    user = ["--user", f"{LEADER} <leader@example.org>"]
-    print(f"[textconv] a hub with {revisions} revisions of {HOT}", file=sys.stderr)
-    measure([sys.executable, "-m", "auditdesk", "init", "--bare", str(hub)])
-    measure([sys.executable, "-m", "auditdesk", "clone", str(hub), str(alice)])
-    measure(auditdesk(alice, "demo", *user))
-    measure(python(TEXTCONV_HISTORY, alice, HOT, revisions, LEADER))
-    measure(auditdesk(alice, "sync", *user))
-    clone = measure([sys.executable, "-m", "auditdesk", "clone", str(hub), str(fresh)])
-    git = ["git", "-C", str(fresh)]
-    log = [*git, "log", "-p", "-n", str(revisions)]
-    plain = best_of(repeat, [*log, "--no-textconv"])
-    first = measure(log)
-    second = best_of(repeat, log)
-    subprocess.run([*git, "update-ref", "-d", "refs/notes/textconv/auditdesk"], check=True, env=ENV)
-    cold = measure(log)
-    cold_again = best_of(repeat, log)
-    if first.stdout != second.stdout or cold.stdout != first.stdout or "item " not in first.stdout:
-        sys.exit("bench: git log -p printed different text with and without auditdesk's cache")
+@measurement("app")
+def app(bench: Bench, audits: int) -> list[Row]:
+    """The app from process start to its first rows on an 80x24 terminal (the real entry point), cold and
+    warm, against a bare Textual app drawing a DataTable with the same rows."""
+    store = bench.clone(audits, "app")
+    warm_env = bench.cache(f"app-warm-{audits}")
+    run_once([*bench.auditdesk, "--store", str(store), "list"], env=warm_env)
+    rows = bench.work / f"rows-{audits}.tsv"
+    listed = subprocess.run([*bench.auditdesk, "--store", str(store), "list", "--json"], env=warm_env,
+                            capture_output=True, check=True).stdout
+    import json
+
+    rows.write_text("".join(f"{r['project_no']}\t{r['audit_type']}\t{r['stage']}\t{r['total']}\t{r['star']}\t{r['organisation']}\n"
+                            for r in json.loads(listed)), "utf-8")
+    needle = HOT.encode()  # the first row, sorted by project number
+    colds = iter(range(10**6))
+    term = dict(TERM="xterm-256color", COLUMNS="80", LINES="24")
+
+    def cold(_: int) -> float:
+        env = dict(bench.cache(f"app-cold-{audits}-{next(colds)}"), **term)
+        return pty_until([*bench.auditdesk, "--store", str(store)], needle, env)
+
+    def warm(_: int) -> float:
+        return pty_until([*bench.auditdesk, "--store", str(store)], needle, dict(warm_env, **term))
+
+    def bare(_: int) -> float:
+        return pty_until([str(bench.python), "-c", BARE_TABLE, str(rows)], needle, dict(ENV, **term))
+
+    n = max(3, bench.repeat // 2)
+    a, b, r = paired(cold, bare, n, warmup=0)
+    out = [Row(audits, "app: start to first rows, cold cache (real entry point, 80x24)", a,
+               f"bare Textual app: same DataTable, {audits:,} rows", b, r)]
+    a, b, r = paired(warm, bare, n)
+    out.append(Row(audits, "app: start to first rows, warm cache", a, f"bare Textual app: same DataTable, {audits:,} rows", b, r))
+    return out
+
+
+@measurement("history")
+def history(bench: Bench, audits: int) -> list[Row]:
+    """`auditdesk log` and `diff` of the hot audit against the git commands that read the same history."""
+    store = bench.clone(audits, "history")
+    env = bench.cache("history")
     path = f"audits/{HOT}.toml"
-    blame_plain = best_of(repeat, [*git, "blame", "--no-textconv", "HEAD", "--", path])
-    blame = best_of(repeat, [*git, "blame", "HEAD", "--", path])
-    blame_worktree = best_of(repeat, [*git, "blame", "--", path])
-    base = f"git log -p --no-textconv -n {revisions}"
-    what = f"git log -p -n {revisions} in a fresh clone"
-    return [
-        of(1, "auditdesk clone (fills git's textconv cache)", clone),
-        of(1, f"{what}: first run", first, base, plain, "≤ 20×", first.seconds <= 20 * plain.seconds),
-        of(1, f"{what}: second run", second, base, plain, "≤ 3×", second.seconds <= 3 * plain.seconds),
-        of(1, f"{what}: cache deleted, driver once per blob", cold, base, plain),
-        of(1, f"{what}: after that, git's own cache", cold_again, base, plain, "≤ 3×", cold_again.seconds <= 3 * plain.seconds),
-        of(1, "git blame HEAD -- FILE (textconv, cached)", blame, "git blame --no-textconv HEAD -- FILE", blame_plain),
-        of(1, "git blame FILE (the working-tree copy: the driver runs once)", blame_worktree,
-           "git blame --no-textconv HEAD -- FILE", blame_plain),
-    ]
+    run_once([*bench.auditdesk, "--store", str(store), "log", HOT], env=env)  # its summaries computed once
+    newest = subprocess.run(["git", "-C", str(store), "log", "-2", "--format=%H", "--", path], capture_output=True, text=True,
+                            check=True, env=ENV).stdout.split()
+    n = max(3, bench.repeat // 2)
+    rows = []
+    if len(newest) == 2:
+        a, b, r = paired(lambda _: run_once([*bench.auditdesk, "--store", str(store), "log", HOT], env=env),
+                         lambda _: run_once(["git", "-C", str(store), "log", "--oneline", "--", path]), n)
+        rows.append(Row(audits, "log of the hot audit (summaries cached)", a, "git log --oneline -- FILE", b, r))
+        a, b, r = paired(lambda _: run_once([*bench.auditdesk, "--store", str(store), "diff", HOT], env=env),
+                         lambda _: run_once(["git", "-C", str(store), "diff", "--no-textconv", newest[1], newest[0], "--", path]), n)
+        rows.append(Row(audits, "diff of the hot audit's last two revisions", a, "git diff --no-textconv A B -- FILE", b, r))
+    return rows
 
 
-def linear(rows: list[Row]) -> list[Row]:
-    """Cold render per audit at the largest size against the smallest, by wall and by CPU time
-    (CPU time does not depend on what else the machine runs); within 25 % counts as linear."""
-    cold = {r.audits: r for r in rows if r.what.startswith("report --all, cold (")}
-    if len(cold) < 2:
+@measurement("report")
+def report(bench: Bench, audits: int) -> list[Row]:
+    """`report --all` cold (2 workers) and with nothing changed, against tomllib parsing every file."""
+    if audits < 1000:
         return []
-    small, large = cold[min(cold)], cold[max(cold)]
-    scale = large.audits / small.audits
-    wall = large.seconds / small.seconds / scale
-    cpu = (large.cpu or 0) / (small.cpu or 1) / scale
-    what = f"cold render per audit, {large.audits:,} vs {small.audits:,}"
-    return [Row(large.audits, f"{what}, wall", wall, target="≤ 1.25 (linear)", met=wall <= 1.25, unit="×"),
-            Row(large.audits, f"{what}, CPU", cpu, target="≤ 1.25 (linear)", met=cpu <= 1.25, unit="×")]
+    store = bench.clone(audits, "report")
+    env = bench.cache("report")
+    out = bench.work / f"reports-{audits}"
+    shutil.rmtree(out, ignore_errors=True)
+    floor = Stats.of([run_once([sys.executable, "-c", PARSE_FLOOR, str(store / "audits")]) for _ in range(3)])
+    cmd = [*bench.auditdesk, "--store", str(store), "report", "--all", "--out", str(out), "--jobs", "2"]
+    cold = Stats.of([run_once(cmd, env=env)])
+    again = Stats.of([run_once(cmd, env=env) for _ in range(3)])
+    ratio = lambda s: Stats(s.low / floor.median, s.median / floor.median, s.high / floor.median, s.runs)  # noqa: E731
+    return [Row(audits, "report --all, cold (--jobs 2)", cold, "tomllib parsing every file (1 process)", floor, ratio(cold),
+                "≤ 3× floor", cold.median <= 3 * floor.median),
+            Row(audits, "report --all, nothing changed", again, "tomllib parsing every file (1 process)", floor, ratio(again),
+                "≤ 0.25× floor", again.median <= 0.25 * floor.median)]
+
+
+# --- the code measured, the table ----------------------------------------------------------
+
+
+def install(work: Path) -> tuple[Path, str]:
+    """The working tree's code installed (not editable) into a virtual environment under `work`;
+    its Python, and what was measured (commit, and whether there were uncommitted changes)."""
+    venv = work / "venv"
+    if not (venv / "bin" / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "-c", str(ROOT / "constraints.txt"), str(ROOT)], check=True)
+        build = re.search(r'requires = \["(setuptools[^"]*)"\]', (ROOT / "pyproject.toml").read_text("utf-8"))
+        if build:  # what the project builds with, for the quick reinstalls below
+            subprocess.run([str(venv / "bin" / "pip"), "install", "-q", build.group(1)], check=True)
+    src = work / "src"
+    shutil.rmtree(src, ignore_errors=True)
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__", "build", "*.egg-info", "tests"))
+    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--no-deps", "--force-reinstall", "--no-build-isolation", str(src)],
+                   check=True, env=dict(os.environ, PYTHONDONTWRITEBYTECODE=""))
+    git = ["git", "-C", str(ROOT)]
+    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()
+    dirty = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, check=False).stdout
+    return venv / "bin" / "python", commit + (" + uncommitted changes" if dirty else "")
 
 
 def table(rows: list[Row]) -> str:
-    lines = ["| audits | measurement | auditdesk | CPU | peak MB | baseline | baseline | ratio | target | met |",
-             "|---:|---|---:|---:|---:|---|---:|---:|---|---|"]
+    lines = ["| audits | measurement | auditdesk min / **median** / max | baseline | baseline min / **median** / max | ratio min / **median** / max | target | met |",
+             "|---:|---|---|---|---|---|---|---|"]
     for r in rows:
-        value = {"×": f"{r.seconds:.2f}×", "MB": f"{r.seconds:.0f} MB"}.get(r.unit) or _duration(r.seconds)
-        cpu = _duration(r.cpu) if r.cpu is not None else ""
-        peak = f"{r.peak_mb:.0f}" if r.peak_mb is not None else ""
-        base = _duration(r.baseline_seconds) if r.baseline_seconds is not None else ""
-        ratio = f"{r.seconds / r.baseline_seconds:.2f}×" if r.baseline_seconds else ""
+        ours = _stats(r.ours)
+        base = _stats(r.base) if r.base else ""
+        ratio = f"{r.ratio.low:.2f} / **{r.ratio.median:.2f}×** / {r.ratio.high:.2f}" if r.ratio else ""
         met = "" if r.met is None else ("yes" if r.met else "**no**")
-        lines.append(f"| {r.audits:,} | {r.what} | {value} | {cpu} | {peak} | {r.baseline} | {base} | {ratio} | {r.target} | {met} |")
+        lines.append(f"| {r.audits:,} | {r.what} | {ours} | {r.baseline} | {base} | {ratio} | {r.target} | {met} |")
     return "\n".join(lines)
+
+
+def _stats(s: Stats) -> str:
+    return f"{_duration(s.low)} / **{_duration(s.median)}** / {_duration(s.high)} (n={s.runs})"
 
 
 def _duration(seconds: float) -> str:
     return f"{seconds:.2f} s" if seconds >= 1 else f"{seconds * 1000:.1f} ms"
 
 
+def growth(rows: list[Row]) -> list[str]:
+    """How the save grows with the store, against git's growth."""
+    saves = {r.audits: r for r in rows if r.what.startswith("save one score")}
+    if len(saves) < 2:
+        return []
+    small, large = saves[min(saves)], saves[max(saves)]
+    assert small.base and large.base
+    return [(f"save from {small.audits:,} to {large.audits:,} audits: auditdesk ×{large.ours.median / small.ours.median:.2f}, "
+            f"sed + git ×{large.base.median / small.base.median:.2f} (medians)")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--audits", type=int, action="append", metavar="N", help="store size; repeat for several (default 1000)")
     parser.add_argument("--commits", type=int, default=3000, metavar="N", help="commits in each store's history")
-    parser.add_argument("--jobs", type=int, default=2, help="worker processes for report --all")
-    parser.add_argument("--repeat", type=int, default=20, metavar="N", help="saves to take the median of")
-    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "auditdesk-bench",
-                        help="where the stores are built")
-    parser.add_argument("--keep", action="store_true", help="reuse stores built by an earlier run")
-    parser.add_argument("--textconv", type=int, default=100, metavar="N",
-                        help="revisions for the git log -p / textconv section (0: skip it)")
-    parser.add_argument("--textconv-only", action="store_true", help="run only the textconv section")
+    parser.add_argument("--repeat", type=int, default=10, metavar="N", help="pairs of runs per measurement (fewer for slow ones)")
+    parser.add_argument("--only", action="append", choices=sorted(MEASUREMENTS), help="run only these measurements")
+    parser.add_argument("--stores", type=Path, default=Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "auditdesk-bench",
+                        help="where the synthetic stores are built once and kept")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "auditdesk-bench-work",
+                        help="clones, caches and the virtual environment of the run")
     args = parser.parse_args()
+    args.stores.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(args.work / "xdg", ignore_errors=True)
     args.work.mkdir(parents=True, exist_ok=True)
-    code = snapshot(args.work)
+    python, code = install(args.work)
+    bench = Bench(args.work, args.stores, python, args.repeat, args.commits)
     load = os.getloadavg()[0]
     rows: list[Row] = []
-    for audits in [] if args.textconv_only else sorted(args.audits or [1000]):
-        rows += bench_size(args.work, audits, args.commits, args.jobs, args.repeat, args.keep)
-    rows += linear(rows)
-    if args.textconv:
-        rows += bench_textconv(args.work, args.textconv)
-    print(f"code {code}; git {subprocess.run(['git', '--version'], capture_output=True, text=True, check=False).stdout.split()[-1]}, "
-          f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; load average {load:.1f} at the start, "
-          f"{os.getloadavg()[0]:.1f} at the end")
+    for audits in sorted(args.audits or [1000]):
+        for name in args.only or MEASUREMENTS:
+            print(f"[{audits}] {name}", file=sys.stderr)
+            rows += MEASUREMENTS[name](bench, audits)
+    git_version = subprocess.run(["git", "--version"], capture_output=True, text=True, check=False).stdout.split()[-1]
+    print(f"code {code}; git {git_version}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; "
+          f"load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end; "
+          f"code hash {hashlib.sha256(code.encode()).hexdigest()[:8]}")
     print(table(rows))
+    for line in growth(rows) + bench.notes:
+        print(f"\n{line}")
 
 
 if __name__ == "__main__":

@@ -11,14 +11,13 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
-import hashlib
-import json
 import os
+import pickle
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Self, TypeGuard
+from typing import TYPE_CHECKING, Literal, Self
 
 from auditdesk.audit import document, moves, textconv, workflow
 from auditdesk.audit.diff import AuditDiff, diff_audits
@@ -27,11 +26,8 @@ from auditdesk.audit.identity import Identity
 from auditdesk.audit.people import LookAlike, NotRegistered, People, normalise
 from auditdesk.criteria import tomldata
 from auditdesk.criteria.catalog import Catalog, Catalogs
-from auditdesk.criteria.scoring import fmt_2, score_audit
 from auditdesk.errors import AuditdeskError, InvalidInput
 from auditdesk.fileio import write_atomic
-from auditdesk.paths import cache_dir
-from auditdesk.safetext import unsafe_characters
 from auditdesk.store.git import GitRepo, NotARepository, Revision, SaveResult
 from auditdesk.store.git.objects import Sign
 from auditdesk.store.git.repo import TagRequest
@@ -41,6 +37,9 @@ from auditdesk.store.signing import Signer, SignError, allowed_signers
 
 if TYPE_CHECKING:
     from auditdesk.store.trust import Trust
+
+if TYPE_CHECKING:
+    from auditdesk.store.summaries import SummaryCache
 
 AUDITS = "audits"
 CONFIG = "auditdesk.toml"
@@ -62,6 +61,8 @@ class Loaded:
     catalog: Catalog
     blob: str | None
     path: str
+    data: bytes | None = None
+    """The file's bytes at that revision (None for an edit not saved yet)."""
 
 
 @dataclass(frozen=True)
@@ -77,15 +78,6 @@ class Summary:
     star: str
     year: str
     error: str = ""
-
-
-_SUMMARY_FIELDS = frozenset(f.name for f in fields(Summary))
-
-
-def _summary_entry_ok(entry: object) -> TypeGuard[dict[str, str]]:
-    """A cached summary has Summary's fields, each a string without control characters."""
-    return (isinstance(entry, dict) and set(entry) == _SUMMARY_FIELDS
-            and all(isinstance(v, str) and not unsafe_characters(v) for v in entry.values()))
 
 
 @dataclass
@@ -109,10 +101,10 @@ class AuditStore:
         self.repo = GitRepo(root)
         self.catalogs = catalogs or Catalogs()
         self.recovered: list[str] = []
-        self._cache: dict[str, dict[str, str]] | None = None
-        self._cache_dirty = False
+        self._cache: SummaryCache | None = None
+        self._at_head = 0
         self._cache_lock = threading.RLock()  # the TUI lists in a thread while the user works
-        self._bases: dict[str, tuple[Audit, Catalog]] = {}
+        self._bases: dict[str, tuple[bytes, Catalog]] = {}
         self._textconv: dict[str, bytes] = {}
         self.registry = Registry(self.repo)
         self.key_from_config = True
@@ -127,7 +119,8 @@ class AuditStore:
         """Open the store at `root` (creating an empty one if asked and absent).
 
         Anything an interrupted save left behind is finished or reported in
-        `recovered`, for the interface to show.
+        `recovered`, for the interface to show (recovery runs only when a
+        marker says an operation was interrupted: see `store.git.recovery`).
         """
         require_git()
         if create and not (root / ".git").exists():
@@ -148,7 +141,7 @@ class AuditStore:
                 raise AuditdeskError(f"cannot create the store {root}: {exc.strerror}") from None
             GitRepo.init(root, shared_group=shared_group).close()
         store = cls(root, catalogs)
-        store.recovered = store.repo.recover()
+        store.recovered = store.repo.recover_if_interrupted()
         store._install_diff_driver()
         store._install_signers()
         return store
@@ -288,17 +281,20 @@ class AuditStore:
         if blob is None:
             where = "in the store" if rev == "HEAD" else f"at revision {rev}"
             raise AuditdeskError(f"no audit {project_no} {where} ({self.root / path})")
-        audit, catalog = self.parse(self.repo.read_blob(blob), str(self.root / path))
+        data = self.repo.read_blob(blob)
+        audit, catalog = self.parse(data, str(self.root / path))
         if audit.project_no != project_no:  # a copied or renamed file: saving it would write to another audit
             raise InvalidInput.single(str(self.root / path), "project_no", f"is {audit.project_no!r} but the file is {path}; they must agree")
         self._remember(blob, audit, catalog)
-        return Loaded(audit, catalog, blob, path)
+        return Loaded(audit, catalog, blob, path, data)
 
     def _remember(self, blob: str, audit: Audit, catalog: Catalog) -> None:
         """Keep a private copy of a revision the caller will edit from: the next save
-        compares against it (permissions, commit message) without parsing it again."""
+        compares against it (permissions, commit message) without parsing it again.
+        Kept pickled: a third of the cost of a deep copy, and only read back if used."""
+        frozen = pickle.dumps(audit, protocol=pickle.HIGHEST_PROTOCOL)
         with self._cache_lock:
-            self._bases[blob] = (copy.deepcopy(audit), catalog)
+            self._bases[blob] = (frozen, catalog)
             while len(self._bases) > BASES_KEPT:
                 del self._bases[next(iter(self._bases))]
 
@@ -426,7 +422,9 @@ class AuditStore:
             return None
         with self._cache_lock:
             known = self._bases.get(blob)
-        return known or self.parse(self.repo.read_blob(blob), "base revision")
+        if known is not None:
+            return pickle.loads(known[0]), known[1]  # our own bytes, made above from an Audit
+        return self.parse(self.repo.read_blob(blob), "base revision")
 
     def _commit(self, audit: Audit, base: str | None, user: Identity, message: str | None,
                 old: tuple[Audit, Catalog] | None, sign: Sign | None = None, tag: TagRequest | None = None) -> SaveResult:
@@ -508,7 +506,7 @@ class AuditStore:
             blob = self.repo.blob_id(path, rev.commit)
             summary = self._summary(path, blob) if blob else Summary(project_no, "", "", "", "", "", "", "", error="deleted")
             out.append((rev, summary))
-        self._save_cache()
+        self.save_summaries()
         return out
 
     def own_revision(self, project_no: str, rev: str = "HEAD") -> str | None:
@@ -575,63 +573,72 @@ class AuditStore:
         """Project numbers whose working-tree file differs from the last commit."""
         return [Path(p).stem for p in self.repo.status_dirty(AUDITS) if p.endswith(".toml")]
 
-    def summaries(self) -> list[Summary]:
-        """One summary per audit at HEAD; unchanged blobs come from a cache."""
-        blobs = {p: b for p, b in self.repo.blobs(AUDITS).items() if p.endswith(".toml")}
-        out = [self._summary(path, blob) for path, blob in sorted(blobs.items())]
-        self._save_cache()
-        return out
+    def summaries(self, jobs: int | None = None) -> list[Summary]:
+        """One summary per audit at HEAD, sorted by file; unchanged contents come from
+        the user's cache, the rest are computed (in parallel when many: see `store.summaries`)."""
+        known, missing = self.listing()
+        if missing:
+            from auditdesk.store import summaries
 
-    @property
-    def _cache_path(self) -> Path:
-        """The user's own cache of this store's summaries.  Not in the store's .git: in a
-        shared or handed-over store someone else could write it and make ``list`` show
-        a stage or score no audit has (the summaries are keyed by blob id only)."""
-        key = hashlib.sha256(os.fsencode(self.root.resolve())).hexdigest()[:32]
-        return cache_dir() / "summaries" / f"{key}.json"
+            done: dict[str, Summary] = {}
+            summaries.compute(self, missing, self.summary_cache(), jobs=jobs,
+                              on_chunk=lambda chunk: done.update((k, summaries.make_summary(k.split(" ", 1)[1], f)) for k, f in chunk))
+            known.update({path: done[key] for key, path, _ in missing})
+        self.save_summaries()
+        return [known[path] for path in sorted(known)]
+
+    def listing(self) -> tuple[dict[str, Summary], list[tuple[str, str, str]]]:
+        """What a listing can show at once: {path: Summary} of the audits whose summary is
+        cached, and (key, path, blob) of those still to compute (`store.summaries.compute`)."""
+        from auditdesk.store import summaries
+
+        cache = self.summary_cache()
+        blobs = {p: b for p, b in self.repo.blobs(AUDITS).items() if p.endswith(".toml")}
+        self._at_head = len(blobs)
+        known: dict[str, Summary] = {}
+        missing: list[tuple[str, str, str]] = []
+        keys = {path: cache.key(blob, path) for path, blob in blobs.items()}
+        if sum(cache.get(k) is None for k in keys.values()) > summaries.PARALLEL_FROM:
+            cache.borrow(keys.values())  # a fresh clone: the user's other clones may know these contents
+        for path, blob in blobs.items():
+            fields = cache.get(keys[path])
+            if fields is None:
+                missing.append((keys[path], path, blob))
+            else:
+                known[path] = summaries.make_summary(Path(path).stem, fields)
+        return known, missing
+
+    def summary_cache(self) -> SummaryCache:
+        with self._cache_lock:
+            if self._cache is None:
+                from auditdesk.store.summaries import SummaryCache
+
+                self._cache = SummaryCache(str(self.repo.common_dir), self.catalogs)
+            return self._cache
 
     def _summary(self, path: str, blob: str) -> Summary:
-        with self._cache_lock:
-            return self._summary_locked(path, blob)
+        """The summary of one revision of one audit (cached like the listing's)."""
+        from auditdesk.store import summaries
 
-    def _summary_locked(self, path: str, blob: str) -> Summary:
-        if self._cache is None:
-            try:
-                loaded = json.loads(self._cache_path.read_text("utf-8"))
-            except (OSError, ValueError):
-                loaded = {}
-            self._cache = loaded if isinstance(loaded, dict) else {}
-            self._cache_dirty = False
-        assert self._cache is not None
-        entry = self._cache.get(blob)
-        if not _summary_entry_ok(entry):  # missing, or a cache someone damaged: computed again
-            entry = self._cache[blob] = asdict(self._summarise(path, blob))
-            self._cache_dirty = True
-        return Summary(**entry)
+        cache = self.summary_cache()
+        key = cache.key(blob, path)
+        fields = cache.get(key)
+        if fields is None:
+            fields = summaries.summary_fields(self.repo.read_blob(blob), path, self.catalogs)
+            cache.put(key, fields)
+        return summaries.make_summary(Path(path).stem, fields)
 
-    def _save_cache(self) -> None:
-        """Keep the summary cache (a derived file in the user's cache folder, safe to delete)."""
-        with self._cache_lock:
-            self._save_cache_locked()
+    def save_summaries(self) -> None:
+        """Keep what was computed (in the user's cache, never in the store); entries no ref
+        reaches are pruned when the cache has grown well past the audits."""
+        if self._cache is not None:
+            self._cache.save(self._reachable_blobs, self._at_head)
 
-    def _save_cache_locked(self) -> None:
-        if not self._cache_dirty or self._cache is None:
-            return
-        # A read-only store still lists; it just recomputes the summaries next time.
-        with contextlib.suppress(OSError, AuditdeskError):
-            self._cache_path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self._cache_path, json.dumps(self._cache, ensure_ascii=False).encode("utf-8"))
-        self._cache_dirty = False
-
-    def _summarise(self, path: str, blob: str) -> Summary:
-        project_no = Path(path).stem
+    def _reachable_blobs(self) -> set[str] | None:
+        """Every audit blob any ref reaches (for pruning the summary cache)."""
         try:
-            audit, catalog = self.parse(self.repo.read_blob(blob), path)
-        except AuditdeskError as exc:
-            return Summary(project_no, "", "", "", "", "", "", "", error=str(exc).splitlines()[0])
-        card = score_audit(catalog, audit.items, audit.special)
-        year = str(audit.planning.audit_from.year) if audit.planning.audit_from else ""
-        return Summary(
-            project_no, audit.planning.organisation, audit.planning.audit_type, audit.stage,
-            fmt_2(card.total), fmt_2(card.rate), card.star or "", year,
-        )
+            out = self.repo.git.run("log", "--all", "--format=", "--raw", "--no-abbrev", "--no-renames", "--", AUDITS)
+        except AuditdeskError:
+            return None
+        raw = [line.split() for line in out.decode("utf-8", "replace").splitlines() if line.startswith(":")]
+        return {fields[3] for fields in raw if len(fields) > 3}

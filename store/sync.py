@@ -35,6 +35,8 @@ _MISSING = object()
 
 @dataclass(frozen=True)
 class FieldConflict:
+    """A field both sides changed differently."""
+
     path: str
     field: str
     ours: Any
@@ -60,6 +62,8 @@ class SyncConflict(AuditdeskError):
 
 @dataclass
 class SyncResult:
+    """What a sync did, for the interface to say."""
+
     action: str
     merged: list[str] = field(default_factory=list)
     settled: list[FieldConflict] = field(default_factory=list)

@@ -30,10 +30,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
-import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,7 @@ from auditdesk.criteria import tomldata
 from auditdesk.criteria.catalog import Catalog
 from auditdesk.errors import AuditdeskError
 from auditdesk.fileio import write_atomic
+from auditdesk.paths import owned_file, private_cache
 from auditdesk.store.audits import AUDITS, CONFIG, StoreConfig, Summary
 from auditdesk.store.git import GitError
 from auditdesk.store.git.repo import CommitInfo
@@ -91,8 +93,24 @@ class Approval:
         return self.covers and not self.problems
 
 
-#: The version of .git/auditdesk/approvals.json; another version is ignored (checked again).
-_KEPT_VERSION = 1
+#: The version of the kept approval checks (see Trust._keep); another version is checked again.
+_KEPT_VERSION = 2
+#: Approval checks kept in the user's cache at most (about 300 bytes each).
+_KEPT_MAX = 20000
+
+
+@functools.cache
+def _kept_version() -> str:
+    """What a kept check depends on besides its tag and blob: this code (these modules' sources)."""
+    from auditdesk.audit import document, moves, workflow
+    from auditdesk.store import people, signing
+
+    digest = hashlib.sha256(str(_KEPT_VERSION).encode())
+    for name in (document.__file__, moves.__file__, workflow.__file__, people.__file__, signing.__file__, __file__):
+        if name:
+            with contextlib.suppress(OSError):
+                digest.update(Path(name).read_bytes())
+    return digest.hexdigest()
 
 
 def _approval_from(data: dict[str, Any]) -> Approval:
@@ -127,6 +145,9 @@ class Trust:
         self._signatures: dict[tuple[str, str], Check] = {}
         self._kept: dict[str, dict[str, Any]] = {}
         self._kept_loaded = False
+        self._unkept = 0
+        """Checks made since the kept file was written (`many` writes it once at its end)."""
+        self._many = False
 
     # ------------------------------------------------------------- at a revision
 
@@ -333,37 +354,60 @@ class Trust:
             else:
                 self._approvals[key] = self._approval(project_no, name, tag_oid, commit, path, current)
                 self._kept[f"{tag_oid} {current}"] = dataclasses.asdict(self._approvals[key])
-                self._keep()
+                self._unkept += 1
+                if not self._many:
+                    self._keep()
         return self._approvals[key]
 
     # What an approval check found depends only on the tag object (which fixes the commit, its
-    # parent's registry and settings) and the audit's current blob: kept in .git/auditdesk, so a
-    # listing does not parse and verify every approved audit each time.
+    # history, its parent's registry and settings), the audit's current blob and this code: kept
+    # by those ids in the user's private cache (0700/0600, checked to be theirs, as the summaries
+    # are), never in the store, whose .git whoever shares it can write: a "valid" kept there
+    # would be a forged approval.  Kept by content, a check made in one clone serves every other
+    # clone of the user's, so a fresh clone lists its approved audits without checking them again.
+
+    @contextlib.contextmanager
+    def many(self) -> Iterator[None]:
+        """Check many approvals (a listing): the kept checks are written once, at the end."""
+        self._many = True
+        try:
+            yield
+        finally:
+            self._many = False
+            if self._unkept:
+                self._keep()
 
     @property
-    def _kept_path(self) -> Path:
-        return self.repo.common_dir / "auditdesk" / "approvals.json"
+    def _kept_path(self) -> Path | None:
+        folder = private_cache("approvals")
+        return folder / "checks.json" if folder is not None else None
 
     def _load_kept(self) -> None:
         if self._kept_loaded:
             return
         self._kept_loaded = True
+        path = self._kept_path
+        if path is None or not owned_file(path):
+            return
         try:
-            data = json.loads(self._kept_path.read_text("utf-8"))
+            data = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError):
             return
-        if isinstance(data, dict) and data.get("version") == _KEPT_VERSION and isinstance(data.get("approvals"), dict):
+        if (isinstance(data, dict) and data.get("version") == _kept_version()
+                and isinstance(data.get("approvals"), dict)):
             self._kept = {k: v for k, v in data["approvals"].items() if isinstance(v, dict)}
 
     def _keep(self) -> None:
-        """Save the kept checks (a derived file, safe to delete; a read-only store just checks again)."""
+        """Save the kept checks (a derived file, safe to delete; without a private cache, checked again)."""
+        path = self._kept_path
+        if path is None:
+            return
+        while len(self._kept) > _KEPT_MAX:  # the oldest first
+            del self._kept[next(iter(self._kept))]
         with contextlib.suppress(OSError, AuditdeskError):
-            folder = self._kept_path.parent
-            if not folder.is_dir():
-                folder.mkdir(exist_ok=True)
-                os.chmod(folder, self.repo.dir_mode)
-            body = {"version": _KEPT_VERSION, "approvals": self._kept}
-            write_atomic(self._kept_path, json.dumps(body, ensure_ascii=False).encode("utf-8"), mode=self.repo.file_mode)
+            body = {"version": _kept_version(), "approvals": self._kept}
+            write_atomic(path, json.dumps(body, ensure_ascii=False).encode("utf-8"), mode=0o600)
+            self._unkept = 0
 
     def commit_signature(self, commit: str) -> Check:
         """A commit's signature, checked against the registry in force for it and its author's id."""
@@ -449,7 +493,8 @@ def effective_summaries(store: AuditStore, rows: list[Summary]) -> list[Summary]
     (Kept apart from `AuditStore.summaries`, which caches what the files say.)"""
     out: list[Summary] = []
     every = store.repo.tag_objects("approved") if any(row.stage == "approved" for row in rows) else {}
-    for row in rows:
-        stage, problem = store.trust.effective_stage(row.project_no, row.stage, every) if not row.error else (row.stage, "")
-        out.append(Listed(**{**dataclasses.asdict(row), "stage": stage}, problem=problem))
+    with store.trust.many():
+        for row in rows:
+            stage, problem = store.trust.effective_stage(row.project_no, row.stage, every) if not row.error else (row.stage, "")
+            out.append(Listed(**{**dataclasses.asdict(row), "stage": stage}, problem=problem))
     return out

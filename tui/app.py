@@ -440,9 +440,11 @@ def _check_utf8() -> None:
         )
 
 
-def run(store_root: Path, user: str | None, mouse: bool | None = None, forced: str | None = None) -> int:
+def run(store_root: Path, user: str | None, mouse: bool | None = None, forced: str | None = None,
+        store: AuditStore | None = None) -> int:
     """Run the app on the store at `store_root` (created if missing) as `user`, or as the
     registered person `forced` (an SSH key's forced command: nothing else can choose);
+    `store`: the store already opened there (the command line's), so it is opened once;
     its exit status.
 
     `App.run` does not raise when the app crashes: Textual prints the traceback
@@ -451,11 +453,11 @@ def run(store_root: Path, user: str | None, mouse: bool | None = None, forced: s
     settings = load_settings(settings_path())
     if mouse is None:
         mouse = settings.mouse if settings.mouse is not None else "SSH_CONNECTION" not in os.environ
-    with AuditStore.open(store_root, create=True) as store:
-        store.key_from_config = forced is None
-        who = resolve_identity(user if forced is None else None, store.repo, people=store.people, forced=forced)
+    with AuditStore.open(store_root, create=True) if store is None else contextlib.nullcontext(store) as opened:
+        opened.key_from_config = forced is None
+        who = resolve_identity(user if forced is None else None, opened.repo, people=opened.people, forced=forced)
         app = AuditdeskApp(
-            store, who, language=language_from(settings.language),
+            opened, who, language=language_from(settings.language),
             theme=settings.theme, keymap=settings.keymap,
         )
         app.remote = forced is not None

@@ -26,6 +26,5 @@ def cmd_tui(ctx: Context) -> int:
         return 2
     from auditdesk.tui.app import run
 
-    ctx.store  # create the store on first use  # noqa: B018
     return run(ctx.store_path, getattr(ctx.args, "user", None), mouse=getattr(ctx.args, "mouse", None),
-               forced=getattr(ctx.args, "as_person", None))
+               forced=getattr(ctx.args, "as_person", None), store=ctx.store)

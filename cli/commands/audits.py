@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from decimal import Decimal, InvalidOperation
@@ -20,6 +21,7 @@ from auditdesk.errors import AuditdeskError, InvalidInput
 
 if TYPE_CHECKING:
     from auditdesk.audit.document import Audit
+    from auditdesk.store.audits import Loaded
 
 
 def demo_file() -> Path:
@@ -121,9 +123,83 @@ def parse_pct(text: str, where: str) -> Decimal:
 
 
 def cmd_score(ctx: Context) -> int:
+    from auditdesk.cli.parser import usage_error
+
     args = ctx.args
+    if args.batch is not None:
+        if args.audit or args.scores:
+            usage_error("score", "with --from FILE the scores come from the file; give no AUDIT or CODE=PCT")
+        return score_batch(ctx, args.batch)
+    if not args.audit or not args.scores:
+        usage_error("score", "the following arguments are required: AUDIT, CODE=PCT (or --from FILE)")
     loaded = ctx.store.load(args.audit)
+    apply_scores(loaded.audit, loaded.catalog, args)
+    return _save_scores(ctx, loaded)
+
+
+def _save_scores(ctx: Context, loaded: Loaded) -> int:
     audit, catalog = loaded.audit, loaded.catalog
+    saved = ctx.store.save(audit, base=loaded.blob, user=ctx.user)
+    card = score_audit(catalog, audit.items, audit.special)
+    if getattr(ctx.args, "json", False):
+        print_json(shapes.saved(audit.project_no, saved.commit, audit.stage, totals=shapes.totals(card)))
+        return 0
+    state = f"revision {saved.commit[:7]}" if saved.commit else "unchanged, no commit"
+    out(f"{audit.project_no}: {state}; total {fmt_2(card.total)} / {fmt_number(card.max)}, rate {fmt_2(card.rate)}, {card.star}")
+    return 0
+
+
+def score_batch(ctx: Context, source: str) -> int:
+    """``score --from FILE``: every line a score command, read and checked first (a
+    mistake stops everything, naming its line), then one commit per audit, in the
+    order the audits first appear.  An audit whose changes are refused is reported
+    with its line and left as it was; the others are saved.  Exit 1 if any was refused."""
+    import shlex
+
+    from auditdesk.cli.parser import Retry, build_parser
+
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AuditdeskError(f"{source}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    name = "standard input" if source == "-" else source
+    parser = build_parser(["score"])
+    grouped: dict[str, list[tuple[int, argparse.Namespace]]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            words = shlex.split(line)
+            if "-h" in words or "--help" in words:
+                raise SystemExit(2)
+            line_args = parser.parse_args(["score", *words])
+        except (ValueError, Retry) as exc:
+            raise AuditdeskError(f"{name}:{number}: {exc}") from None
+        except SystemExit:  # --help on a line: no help text in the middle of a batch
+            raise AuditdeskError(f"{name}:{number}: write AUDIT CODE=PCT … (the options of score may follow)") from None
+        if line_args.batch is not None or not line_args.audit or not line_args.scores:
+            raise AuditdeskError(f"{name}:{number}: write AUDIT CODE=PCT … (the options of score may follow)")
+        grouped.setdefault(line_args.audit, []).append((number, line_args))
+    refused = 0
+    for project_no, lines in grouped.items():
+        at = lines[0][0]  # the line a refusal is reported at
+        try:
+            loaded = ctx.store.load(project_no)
+            for number, line_args in lines:
+                at = number
+                apply_scores(loaded.audit, loaded.catalog, line_args)
+            at = lines[0][0]
+            _save_scores(ctx, loaded)
+        except AuditdeskError as exc:
+            refused += 1
+            print(f"auditdesk: {name}:{at}: {exc}", file=sys.stderr)
+    if refused:
+        print(f"auditdesk: {refused} of {len(grouped)} audit(s) not saved", file=sys.stderr)
+    return 1 if refused else 0
+
+
+def apply_scores(audit: Audit, catalog: Catalog, args: argparse.Namespace) -> None:
+    """The item results a score command gives, checked and put into the audit."""
     changes: dict[str, ItemResult] = {}
     special = args.na or args.samples is not None
     if special and len(args.scores) != 1:
@@ -151,14 +227,6 @@ def cmd_score(ctx: Context) -> int:
             raise InvalidInput.single(args.audit, f"{code}.{problems[0][0]}", problems[0][1])
         changes[code] = result
     audit.items.update(changes)
-    saved = ctx.store.save(audit, base=loaded.blob, user=ctx.user)
-    card = score_audit(catalog, audit.items, audit.special)
-    if args.json:
-        print_json(shapes.saved(audit.project_no, saved.commit, audit.stage, totals=shapes.totals(card)))
-        return 0
-    state = f"revision {saved.commit[:7]}" if saved.commit else "unchanged, no commit"
-    out(f"{audit.project_no}: {state}; total {fmt_2(card.total)} / {fmt_number(card.max)}, rate {fmt_2(card.rate)}, {card.star}")
-    return 0
 
 
 def load_for_reading(ctx: Context, ref: str, rev: str = "HEAD") -> tuple[Audit, Catalog, str | None]:

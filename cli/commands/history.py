@@ -98,6 +98,9 @@ def cmd_blame(ctx: Context) -> int:
 
 
 def cmd_commit(ctx: Context) -> int:
+    for line in ctx.store.repo.worktree_report():  # the hand edits this command is about (every open no longer looks)
+        if line not in ctx.store.recovered:
+            print(f"auditdesk: note: {line}", file=sys.stderr)
     result = ctx.store.commit_worktree(ctx.args.audit, ctx.user)
     if ctx.args.json:
         print_json(shapes.saved(ctx.args.audit, result.commit if result.changed else None, ctx.store.load(ctx.args.audit).audit.stage))

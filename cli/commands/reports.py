@@ -25,17 +25,18 @@ def cmd_report(ctx: Context) -> int:
     audit, catalog, commit = load_for_reading(ctx, args.audit, args.rev)
     if commit is not None:  # the footer names the audit's own revision, not the store's newest commit
         commit = ctx.store.own_revision(audit.project_no, commit)
+    stored = ctx.store.repo.read(ctx.store.path_of(audit.project_no), commit) if commit else None  # hashed for the footer
     if args.output in (None, "-"):
         if args.json:
             print("auditdesk report: --json goes with -o FILE or --all (the report itself is the output)", file=sys.stderr)
             return 2
-        text, assets = report_text(audit, catalog, commit, args.format)
+        text, assets = report_text(audit, catalog, commit, args.format, stored)
         sys.stdout.write(text)
         if assets:
             print("note: radar charts are written only with -o FILE (or use --format html)", file=sys.stderr)
         return 0
     target = Path(args.output)
-    charts = write_report(audit, catalog, commit, args.format, target)
+    charts = write_report(audit, catalog, commit, args.format, target, stored)
     if args.json:
         print_json(shapes.written(str(target), args.format, project_no=audit.project_no, revision=commit, charts=charts))
         return 0

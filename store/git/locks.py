@@ -9,19 +9,29 @@ by a dead command and removed — only ever under our flock.
 from __future__ import annotations
 
 import fcntl
-import logging
 import os
 import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditdesk.store.git.errors import GitError
 
+if TYPE_CHECKING:
+    import logging
+
 __all__ = ["FLOCK_WAIT_SECONDS", "LOCK_NAME", "LOCK_WAIT_SECONDS", "STALE_LOCK_SECONDS", "flock", "remove_if_stale"]
 
-logger = logging.getLogger(__name__)
+
+def _logger() -> logging.Logger:
+    """This module's logger; logging is imported only when there is something to say
+    (it costs every command several ms to import)."""
+    import logging
+
+    return logging.getLogger(__name__)
+
 
 LOCK_NAME = "auditdesk.lock"
 #: A git ``*.lock`` file older than this is taken to be left by a dead command.
@@ -75,5 +85,5 @@ def remove_if_stale(lock: Path, git_dirs: tuple[Path, ...]) -> str | None:
         lock.unlink()
     except FileNotFoundError:
         return f"lock {lock} went away by itself"
-    logger.warning("removed stale git lock %s (%.0f s old)", lock, age)
+    _logger().warning("removed stale git lock %s (%.0f s old)", lock, age)
     return f"removed stale lock {lock} ({age:.0f} s old, left by an interrupted git command)"

@@ -16,25 +16,127 @@ docs/store.md, "Crash recovery"):
   ``main`` had before get HEAD's version;
 * a git command killed while holding one of git's ``*.lock`` files: the lock
   is removed once stale.
+
+Recovery runs when something says it is needed, not on every open: each
+operation that changes the store (every critical section under the store's
+flock, and sync's fetch and push, which run outside it) first leaves a
+*marker* in ``.git/auditdesk-ops/`` and holds an ``flock`` on it, and removes
+it when it ends cleanly.  A crash at any point, SIGKILL included, leaves the
+file with nobody holding its lock (the kernel drops a dead process's locks),
+so :func:`interrupted` finds it with one ``listdir`` and a non-blocking lock
+per marker, without taking the store's lock; a marker whose lock is held is an
+operation still running in another process.  An operation that fails with an
+error other than the clean refusals (a conflict, a hand edit in the way) keeps
+its marker too, so the next start checks what it left.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from auditdesk.fileio import fsync_dir
 from auditdesk.store.git.checks import TEMP_FILE_PREFIX
-from auditdesk.store.git.errors import GitError
+from auditdesk.store.git.errors import Conflict, DirtyWorktree, GitError, NotARepository
 from auditdesk.store.git.locks import LOCK_NAME, remove_if_stale
 
 if TYPE_CHECKING:
     from auditdesk.store.git.repo import GitRepo
 
-__all__ = ["recover"]
+__all__ = ["MARKERS", "interrupted", "operation", "recover", "worktree_report"]
 
 #: The reflog message of ``main``'s moves made by sync; recovery looks for it.
 SYNC_REFLOG = "auditdesk: sync"
+#: The folder (in the common git dir) of the markers of running operations.
+MARKERS = "auditdesk-ops"
+_MARKER_SUFFIX = ".op"
+#: Errors after which the store is known to be as it was: the marker goes.
+_CLEAN_REFUSALS = (Conflict, DirtyWorktree, NotARepository)
+
+
+@contextmanager
+def operation(common_dir: Path, file_mode: int, dir_mode: int,
+              clean: tuple[type[BaseException], ...] = _CLEAN_REFUSALS) -> Iterator[None]:
+    """Mark an operation that changes the store for as long as it runs (see the module's docstring).
+
+    The marker is created under a temporary name and locked before it is given
+    its final name, so nobody ever sees an unlocked marker of a live operation;
+    its folder is fsynced, so a power loss after the operation began leaves it too.
+    ``clean``: the errors that leave the store as it was (the marker goes)."""
+    folder = common_dir / MARKERS
+    token = f"{os.getpid()}-{os.urandom(6).hex()}"
+    try:
+        if not folder.is_dir():
+            folder.mkdir(exist_ok=True)
+            os.chmod(folder, dir_mode)
+        temp = folder / f"{token}.new"
+        fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, file_mode)
+    except OSError as exc:
+        raise GitError(f"cannot change the store ({folder}: {exc.strerror}); changing it needs write access") from None
+    marker = folder / f"{token}{_MARKER_SUFFIX}"
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.rename(temp, marker)
+        fsync_dir(folder)
+    except OSError as exc:
+        os.close(fd)
+        temp.unlink(missing_ok=True)
+        raise GitError(f"cannot change the store ({folder}: {exc.strerror})") from None
+    try:
+        yield
+    except clean:
+        marker.unlink(missing_ok=True)
+        raise
+    except BaseException:
+        raise  # the marker stays: the next start checks what this left
+    else:
+        marker.unlink(missing_ok=True)
+    finally:
+        os.close(fd)
+
+
+def _orphans(common_dir: Path) -> list[tuple[Path, int]]:
+    """Markers nobody holds: (path, an fd holding its lock now)."""
+    folder = common_dir / MARKERS
+    try:
+        names = os.listdir(folder)
+    except OSError:  # FileNotFoundError above all: nothing was ever marked
+        return []
+    found = []
+    for name in names:
+        path = folder / name
+        if not name.endswith(_MARKER_SUFFIX):
+            if name.endswith(".new"):  # a marker whose operation never began; old ones go
+                try:
+                    if time.time() - path.stat().st_mtime > 60:
+                        path.unlink()
+                except OSError:
+                    pass
+            continue
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            continue  # removed meanwhile: its operation ended
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)  # held: an operation running in another process
+            continue
+        found.append((path, fd))
+    return found
+
+
+def interrupted(common_dir: Path) -> bool:
+    """Did an operation end without finishing (a crash, a kill, a failure)?  No store lock taken."""
+    orphans = _orphans(common_dir)
+    for _, fd in orphans:
+        os.close(fd)
+    return bool(orphans)
 
 
 def recover(repo: GitRepo) -> list[str]:
@@ -42,15 +144,28 @@ def recover(repo: GitRepo) -> list[str]:
 
     Stale locks and temporary files are removed; git's index is brought in
     line where the working tree already matches HEAD; working-tree files
-    that differ from HEAD are reported, never committed."""
+    that differ from HEAD are reported, never committed.  The markers of the
+    interrupted operations are removed once this has run through."""
     with repo.locked():
-        report = _clear_locks(repo)
-        report += _clear_temp_files(repo)
-        report += _finish_sync(repo)
-        report += _resync_index(repo)
-        report += [f"{p}: differs from the last commit and is not committed; keep it with 'auditdesk commit "
-                   f"{Path(p).stem}' or drop it with 'git checkout -- {p}' in the store" for p in repo.status_dirty()]
+        orphans = _orphans(repo.common_dir)
+        try:
+            report = _clear_locks(repo)
+            report += _clear_temp_files(repo)
+            report += _finish_sync(repo)
+            report += _resync_index(repo)
+            report += worktree_report(repo)
+            for path, _ in orphans:
+                path.unlink(missing_ok=True)
+        finally:
+            for _, fd in orphans:
+                os.close(fd)
     return report
+
+
+def worktree_report(repo: GitRepo) -> list[str]:
+    """Working-tree files that differ from HEAD (hand edits), each with the two commands that settle it."""
+    return [f"{p}: differs from the last commit and is not committed; keep it with 'auditdesk commit "
+            f"{Path(p).stem}' or drop it with 'git checkout -- {p}' in the store" for p in repo.status_dirty()]
 
 
 def _finish_sync(repo: GitRepo) -> list[str]:

@@ -37,7 +37,6 @@ validated (:mod:`checks`), paths come after ``--`` and are taken literally
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import stat
@@ -45,11 +44,11 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from auditdesk.audit.identity import Identity
 from auditdesk.fileio import file_mode
@@ -71,9 +70,19 @@ from auditdesk.store.git.objects import ObjectStore, Sign
 from auditdesk.store.git.process import Git, ObjectReader, clean_env, git_binary, one_line, safe_args
 from auditdesk.store.git.worktree import Worktree
 
+if TYPE_CHECKING:
+    import logging
+
 __all__ = ["CommitInfo", "GitRepo", "Revision", "SaveManyResult", "SaveResult", "Tag", "TagRequest"]
 
-logger = logging.getLogger(__name__)
+
+def _logger() -> logging.Logger:
+    """This module's logger; logging is imported only when there is something to say
+    (it costs every command several ms to import)."""
+    import logging
+
+    return logging.getLogger(__name__)
+
 
 SIDE_REF_ROOT = "refs/auditdesk/"
 #: Attempts when ``main`` moves under us (a git command outside auditdesk).
@@ -159,6 +168,25 @@ def _probe(binary: str, where: Path, env: dict[str, str], *flags: str) -> str:
             raise NotARepository(f"{where} is not a git repository")
         raise NotARepository(f"{where} cannot be opened: {why}")
     return done.stdout.decode().rstrip("\n")
+
+
+def _config_name(key: str) -> str:
+    """A config key as ``git config --list`` prints it: section and name in lower case,
+    a subsection as written."""
+    section, _, rest = key.partition(".")
+    middle, _, name = rest.rpartition(".")
+    return f"{section.lower()}.{middle + '.' if middle else ''}{name.lower()}"
+
+
+def _parse_config_list(out: bytes) -> dict[str, str]:
+    """``git config --list -z``: ``key\\nvalue\\0`` per entry (no newline: a key without value);
+    the last of several values wins, as with ``git config --get``."""
+    found: dict[str, str] = {}
+    for entry in out.decode("utf-8", "replace").split("\0"):
+        if entry:
+            key, _, value = entry.partition("\n")
+            found[key] = value
+    return found
 
 
 def _raw_paths(raw: bytes) -> list[str]:
@@ -258,9 +286,13 @@ class GitRepo:
         env = clean_env()
         if stat.S_ISDIR(os.lstat(given / ".git").st_mode if os.path.lexists(given / ".git") else 0):
             self._check_files(given, given / ".git")  # before git reads any of them
-        out = _probe(binary, given, env, "--is-bare-repository", "--is-inside-git-dir", "--show-object-format",
-                     "--absolute-git-dir", "--git-common-dir")
-        bare, inside_git_dir, object_format, git_dir, common_dir = out.split("\n")[:5]
+        layout = ("--is-bare-repository", "--is-inside-git-dir", "--show-object-format", "--absolute-git-dir", "--git-common-dir")
+        try:  # one process when the store is sound; the two probes below say why when it is not
+            bare, inside_git_dir, object_format, git_dir, common_dir, top = _probe(
+                binary, given, env, *layout, "--show-toplevel").split("\n")[:6]
+        except (NotARepository, ValueError):
+            bare, inside_git_dir, object_format, git_dir, common_dir = _probe(binary, given, env, *layout).split("\n")[:5]
+            top = ""
         if bare == "true":
             raise NotARepository(f"{given} is a bare repository; auditdesk needs one with a working tree")
         if inside_git_dir == "true":
@@ -268,7 +300,7 @@ class GitRepo:
         if (given / ".git").resolve() == Path(git_dir).resolve():
             root = given  # its own .git: a core.worktree in its config is not followed (GIT_WORK_TREE, see process)
         else:
-            root = Path(_probe(binary, given, env, "--show-toplevel"))
+            root = Path(top or _probe(binary, given, env, "--show-toplevel"))
         if root.resolve() != given.resolve():
             raise NotARepository(f"{given} is inside the git repository {root}; open {root} instead")
         self.path = root
@@ -283,7 +315,8 @@ class GitRepo:
             raise NotARepository(str(exc)) from None
         self._reader = ObjectReader(self.git)
         self._mutex = threading.RLock()
-        shared = self.git.run("config", "--get", "core.sharedRepository", ok=(0, 1)).decode()
+        self._config: dict[str, str] | None = None
+        shared = self.config("core.sharedRepository")
         self._shared = bool(shared.strip()) and shared.strip().lower() not in ("umask", "false", "0")
         self._fmode = file_mode(shared)
         self._dmode = self._fmode | ((self._fmode & 0o444) >> 2) | (0o2000 if self._shared else 0)
@@ -359,8 +392,18 @@ class GitRepo:
     @contextmanager
     def locked(self) -> Iterator[None]:
         """The store's critical section: our thread lock plus the flock shared by every process."""
-        with self._mutex, flock(self.common_dir, self._fmode, shared_store=self._shared, root=self.path):
+        with (self._mutex, flock(self.common_dir, self._fmode, shared_store=self._shared, root=self.path),
+              self.operation()):
             yield
+
+    def operation(self, *, git_only: bool = False) -> AbstractContextManager[None]:
+        """Mark a change of the store while it runs, so that a crash leaves a marker (see :mod:`recovery`).
+
+        ``git_only``: the operation is one git command, which cleans up after itself
+        when it fails; only a kill (or a timeout, which kills it) leaves the marker."""
+        if git_only:
+            return recovery.operation(self.common_dir, self._fmode, self._dmode, clean=(GitError,))
+        return recovery.operation(self.common_dir, self._fmode, self._dmode)
 
     def write_git(self, *args: str, stdin: bytes = b"", env: Mapping[str, str] | None = None) -> bytes:
         """A writing git command: durable, and patient with git's own lock files
@@ -388,6 +431,15 @@ class GitRepo:
     def recover(self) -> list[str]:
         """Finish or report what an interrupted save or git command left (see :mod:`recovery`)."""
         return recovery.recover(self)
+
+    def recover_if_interrupted(self) -> list[str]:
+        """:meth:`recover` when a marker says an operation was interrupted; otherwise
+        nothing is run and no lock is taken (what every open does)."""
+        return recovery.recover(self) if recovery.interrupted(self.common_dir) else []
+
+    def worktree_report(self) -> list[str]:
+        """Working-tree files that differ from HEAD (hand edits), said with the commands that settle them."""
+        return recovery.worktree_report(self)
 
     # -------------------------------------------------------------------- reads
 
@@ -585,8 +637,16 @@ class GitRepo:
         return found
 
     def config(self, key: str) -> str:
-        """A git config value as git sees it in this repository ("" when unset)."""
-        return self.git.run("config", "--get", "--", check_config_key(key), ok=(0, 1)).decode("utf-8", "replace").strip()
+        """A git config value as git sees it in this repository ("" when unset).
+
+        Every value is read with one ``git config --list`` when the store is
+        opened (the sharing mode, the acting user and the diff driver all need
+        one), then kept; :meth:`set_config` keeps the copy up to date."""
+        check_config_key(key)
+        with self._mutex:
+            if self._config is None:
+                self._config = _parse_config_list(self.git.run("config", "--list", "-z"))
+            return self._config.get(_config_name(key), "").strip()
 
     def is_ancestor(self, older: str, newer: str) -> bool:
         return self.merge_base(older, newer) == self.resolve(older)
@@ -803,19 +863,23 @@ class GitRepo:
             raise GitError(f"invalid config {key!r} = {value!r}")
         with self.locked():
             self.git.run("config", "--local", "--", key, value)
+            self._config = None  # read again when next asked: git's own view, includes and all
 
     def fetch(self, remote: str) -> str | None:
         """Fetch the remote's ``main`` (see :mod:`remotes`)."""
-        return remotes.fetch(self, remote)
+        with self.operation(git_only=True):  # killed, git leaves its locks: the next start clears them
+            return remotes.fetch(self, remote)
 
     def push(self, remote: str, tags: tuple[str, ...] = ()) -> None:
         """Push ``main``, with `tags` in the same atomic push (see :mod:`remotes`)."""
-        remotes.push(self, remote, tags)
+        with self.operation(git_only=True):
+            remotes.push(self, remote, tags)
 
     def fetch_tags(self, remote: str, prefix: str) -> dict[str, tuple[str, str]]:
         """The remote's annotated tags under ``refs/tags/<prefix>/``: name -> (tag object, commit),
         fetched aside (see :mod:`remotes`), not yet taken as ours."""
-        space = remotes.fetch_tags(self, remote, prefix)
+        with self.operation(git_only=True):  # killed, git leaves its locks: the next start clears them
+            space = remotes.fetch_tags(self, remote, prefix)
         out = self.git.run("for-each-ref", "--format=%(refname) %(objecttype) %(objectname) %(*objectname)",
                            f"{space}/{prefix}/").decode()
         found = {}
@@ -846,7 +910,7 @@ class GitRepo:
             self.write_git("update-index", "--add", *entries, "-q", "--refresh",
                            *(["--force-remove", "--", *removed] if removed else []))
         except GitError as exc:
-            logger.warning("git's index not updated for %s: %s (recover() fixes it)", ", ".join(relpaths), exc)
+            _logger().warning("git's index not updated for %s: %s (recover() fixes it)", ", ".join(relpaths), exc)
 
     # ------------------------------------------------- objects, refs, signatures
 

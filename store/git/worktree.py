@@ -8,19 +8,28 @@ save) is never overwritten by a save: :class:`DirtyWorktree` is raised.
 
 from __future__ import annotations
 
-import logging
 import os
 import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditdesk.fileio import fsync_dir, replace_file
 from auditdesk.store.git.checks import TEMP_FILE_PREFIX
 from auditdesk.store.git.errors import DirtyWorktree, GitError
 
+if TYPE_CHECKING:
+    import logging
+
 __all__ = ["Worktree"]
 
-logger = logging.getLogger(__name__)
+
+def _logger() -> logging.Logger:
+    """This module's logger; logging is imported only when there is something to say
+    (it costs every command several ms to import)."""
+    import logging
+
+    return logging.getLogger(__name__)
 
 
 class Worktree:
@@ -108,4 +117,4 @@ class Worktree:
                 else:
                     self.write(relpath, old)
             except (OSError, GitError) as exc:
-                logger.error("could not restore %s after a failed save: %s", relpath, exc)
+                _logger().error("could not restore %s after a failed save: %s", relpath, exc)

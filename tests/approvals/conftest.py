@@ -10,6 +10,13 @@ from support import Cli, git
 from support.approvals import AUDIT, PEOPLE, Team, add_member, git_as, keygen
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test has a user cache folder of its own (kept summaries and approval checks)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "auditdesk"
+
+
 @pytest.fixture(scope="session")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Private key files (their .pub beside them) for each person, and for mallory, who is nobody."""

@@ -187,6 +187,11 @@ def test_user_without_write_permission_gets_a_clear_message(run: Run, world: Pat
         1, "", f"auditdesk: cannot create the store {world / 'store' / 'sub'}: Permission denied\n")
     (store / ".git" / "auditdesk.lock").unlink()  # even the lock cannot be created: still one clear line
     lock = store / ".git" / "auditdesk.lock"
+    code, out, _ = as_nobody(world, "list", "--store", str(store))  # reading takes no lock: it works
+    assert code == 0 and AUDIT in out
+    (store / ".git" / "auditdesk-ops").mkdir(exist_ok=True)  # an operation was interrupted: opening must recover, locked
+    (store / ".git" / "auditdesk-ops" / "1-000000000000.op").write_text("")
     assert as_nobody(world, "list", "--store", str(store)) == (
         1, "", f"auditdesk: cannot lock the store ({lock}: Permission denied); changing it needs write access to {store}\n")
+    (store / ".git" / "auditdesk-ops" / "1-000000000000.op").unlink()
     assert git(store, "rev-parse", "HEAD") == head and consistent(store) == 1

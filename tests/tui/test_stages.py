@@ -131,13 +131,13 @@ async def test_review_compares_with_the_submission_and_remembers_what_was_seen(t
 
 async def test_the_list_is_read_in_the_background(store: AuditStore, monkeypatch: pytest.MonkeyPatch) -> None:
     release = threading.Event()
-    summaries = AuditStore.summaries
+    listing = AuditStore.listing  # what the browser reads first (the totals of new contents follow)
 
-    def slow(self: AuditStore) -> list[Summary]:
+    def slow(self: AuditStore) -> tuple[dict[str, Summary], list[tuple[str, str, str]]]:
         release.wait(5)
-        return summaries(self)
+        return listing(self)
 
-    monkeypatch.setattr(AuditStore, "summaries", slow)
+    monkeypatch.setattr(AuditStore, "listing", slow)
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()

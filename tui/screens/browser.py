@@ -1,12 +1,14 @@
 """The first screen: every audit in the store, filtered by typing, sorted by key.
 
-The list is read in a background thread, so the screen appears at once even
-when the store's summary cache is cold (a thousand audits take seconds to
-parse); until then the title says "loading...".  It is a daemon thread rather
-than a Textual thread worker: those run in the event loop's executor, which
-the app joins when it exits, so quitting during a cold load would hang until
-the load ended.  The thread reads through an `AuditStore` of its own, so a
-cold load does not hold up the user's saves on the shared git reader.
+The list is read in a background thread, so the screen appears at once.  What
+the tree gives (every audit's project number) and the summaries already known
+show first; the totals of the rest fill in as worker processes compute them
+(a fresh clone of a thousand audits takes about a second), marked "…" until
+then.  It is a daemon thread rather than a Textual thread worker: those run
+in the event loop's executor, which the app joins when it exits, so quitting
+during a cold load would hang until the load ended.  It reads through the
+app's store: a listing costs one `git ls-tree`, and reading the files needs
+no git at all when the working tree holds them.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import contextlib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -68,12 +71,22 @@ class BrowserScreen(DeskScreen):
             self.project_no = project_no
 
     class Listed(Message):
-        """The worker read the list (or says why it could not)."""
+        """The worker read the list (or says why it could not); `pending`: the audits
+        whose summary is still being computed (their rows are filled in by `Filled`)."""
 
-        def __init__(self, summaries: list[Summary], error: str = "") -> None:
+        def __init__(self, summaries: list[Summary], error: str = "", pending: frozenset[str] = frozenset()) -> None:
             super().__init__()
             self.summaries = summaries
             self.error = error
+            self.pending = pending
+
+    class Filled(Message):
+        """Summaries computed since the list was shown, by project number."""
+
+        def __init__(self, summaries: dict[str, Summary], last: bool) -> None:
+            super().__init__()
+            self.summaries = summaries
+            self.last = last
 
     class Create(Message):
         def __init__(self, new: NewAudit) -> None:
@@ -88,6 +101,9 @@ class BrowserScreen(DeskScreen):
         self.sort = SORTS[0]
         self._loading = False
         self._stale = False
+        self._pending: set[str] = set()
+        """Audits listed whose summary is still being computed."""
+        self._redraw_due = False
 
     def compose(self) -> ComposeResult:
         yield Label(id="browser-title", markup=False)
@@ -136,23 +152,63 @@ class BrowserScreen(DeskScreen):
         threading.Thread(target=self._read_list, name="auditdesk-list", daemon=True).start()
 
     def _read_list(self) -> None:
-        """In the thread: summarise every audit, then hand the list to the screen."""
+        """In the thread: list what is known at once, then fill in the rest as it is computed."""
+        from auditdesk.store import summaries
+
+        def post(message: Message) -> None:
+            with contextlib.suppress(RuntimeError):  # the app has ended meanwhile
+                self.post_message(message)
+
         try:
-            with AuditStore(self.store.root, self.store.catalogs) as own:
-                listed = self.Listed(effective_summaries(own, own.summaries()))
-        except (AuditdeskError, GitError) as exc:
-            listed = self.Listed([], str(exc).splitlines()[0])
-        with contextlib.suppress(RuntimeError):  # the app has ended meanwhile
-            self.post_message(listed)
+            known, missing = self.store.listing()
+            rows = dict(known)
+            for _, path, _ in missing:
+                rows[path] = Summary(Path(path).stem, "", "", "", "", "", "", "")
+            # the stage shown is the one that may be trusted (an "approved" file needs a valid approval)
+            shown = effective_summaries(self.store, [rows[p] for p in sorted(rows)])
+            post(self.Listed(shown, pending=frozenset(Path(p).stem for _, p, _ in missing)))
+            if missing:
+                def filled(chunk: list[tuple[str, list[str]]]) -> None:
+                    done = [summaries.make_summary(key.split(" ", 1)[1], fields) for key, fields in chunk]
+                    post(self.Filled({s.project_no: s for s in effective_summaries(self.store, done)}, False))
+
+                summaries.compute(self.store, missing, self.store.summary_cache(), on_chunk=filled)
+                self.store.save_summaries()
+                post(self.Filled({}, True))
+        except (AuditdeskError, GitError, OSError) as exc:
+            post(self.Listed([], str(exc).splitlines()[0]))
 
     def on_browser_screen_listed(self, message: Listed) -> None:
-        self._loading = False
+        self._loading = bool(message.pending)
+        self._pending = set(message.pending)
         if message.summaries != self.summaries:
             self.summaries = message.summaries
             self.show_list()
         if message.error:
             self.status(message.error, error=True)
-        if self._stale:
+        self._after_listing()
+
+    def on_browser_screen_filled(self, message: Filled) -> None:
+        """Fill in computed summaries; the table is redrawn at most every 0.3 s while they come."""
+        if self.summaries is not None and message.summaries:
+            self.summaries = [message.summaries.get(s.project_no, s) for s in self.summaries]
+            self._pending.difference_update(message.summaries)
+            if not self._redraw_due:
+                self._redraw_due = True
+                self.set_timer(0.3, self._redraw)
+        if message.last:
+            self._loading = False
+            self._pending.clear()
+            self._redraw()
+            self._after_listing()
+
+    def _redraw(self) -> None:
+        if self._redraw_due or not self._loading:
+            self._redraw_due = False
+            self.show_list()
+
+    def _after_listing(self) -> None:
+        if self._stale and not self._loading:
             self._stale = False
             self.on_screen_resume()
 
@@ -167,7 +223,8 @@ class BrowserScreen(DeskScreen):
             (s.project_no, s.organisation, types.get(s.audit_type, ""), stages.get(s.stage, ""), s.star)).lower()]
         shown.sort(key=self._sort_key, reverse=self.sort == "total")
         keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
-        rows = [tuple(visible(cell) for cell in (  # an error may quote a file name: nothing reaches the terminal raw
+        rows = [(s.project_no, "…", "…", "…", "…", "…") if s.project_no in self._pending else
+                tuple(visible(cell) for cell in (  # an error may quote a file name: nothing reaches the terminal raw
                     s.project_no, types.get(s.audit_type, s.audit_type), stages.get(s.stage, s.stage), s.total, s.star,
                     s.organisation if not s.error else f"! {s.error}")) for s in shown]
         self._columns(rows)
