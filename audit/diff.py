@@ -53,10 +53,16 @@ class AuditDiff:
     def summary(self, limit: int = 4) -> str:
         """A one-line commit subject: "score B17 95 → 97; edit conclusion.overview"."""
         parts = []
-        if self.items:
-            shown = [f"{c.code} {describe(c.old)} → {describe(c.new)}" for c in self.items[:limit]]
-            more = len(self.items) - limit
+        scored = [c for c in self.items if describe(c.old) != describe(c.new)]
+        if scored:
+            shown = [f"{c.code} {describe(c.old)} → {describe(c.new)}" for c in scored[:limit]]
+            more = len(scored) - limit
             parts.append("score " + ", ".join(shown) + (f" and {more} more" if more > 0 else ""))
+        evidence = [c for c in self.items if describe(c.old) == describe(c.new)]  # same score: the note, reason or samples
+        if evidence:
+            names = [f"{c.code} {', '.join(_item_fields(c))}" for c in evidence[:limit]]
+            more = len(evidence) - limit
+            parts.append("edit " + ", ".join(names) + (f" and {more} more" if more > 0 else ""))
         if self.fields:
             names = list(dict.fromkeys(_top(f.field) for f in self.fields))
             more = len(names) - limit
@@ -68,6 +74,9 @@ class AuditDiff:
         lines = [f"{f.field}: {show(f.old)} → {show(f.new)}" for f in self.fields]
         lines += [
             f"{c.code}: {describe(c.old)} → {describe(c.new)} (score {fmt_item(c.old_score)} → {fmt_item(c.new_score)})"
+            if describe(c.old) != describe(c.new) else
+            "; ".join(f"{c.code} {name}: {show(getattr(c.old, name, None))} → {show(getattr(c.new, name, None))}"
+                      for name in _item_fields(c))
             for c in self.items
         ]
         if self.items or self.before.special != self.after.special:
@@ -76,6 +85,12 @@ class AuditDiff:
             if self.before.star != self.after.star:
                 lines.append(f"star: {self.before.star} → {self.after.star}")
         return "\n".join(lines)
+
+
+def _item_fields(change: ItemChange) -> list[str]:
+    """The attributes of an item result that changed (note, reason, samples...)."""
+    old, new = change.old or ItemResult(), change.new or ItemResult()
+    return [name for name in ("note", "reason", "samples", "nonconforming", "pct", "na") if getattr(old, name) != getattr(new, name)]
 
 
 def _top(field: str) -> str:

@@ -9,7 +9,9 @@ returns the commit message; saving (and tagging) is the store's job.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -106,6 +108,20 @@ def edit_refusal(audit: Audit, who: Identity) -> NotAllowed | None:
         return NotAllowed(f"{who.name} is not on the team of {p} (team: {team})",
                           f"{who.name} 不是 {p} 审查组的成员（审查组：{team}）", project_no=p)
     return _not_an_auditor(audit, who)
+
+
+def may_rejoin(audit: Audit, who: Identity, former_leaders: Iterable[str] = ()) -> bool:
+    """Whether `who`, off the team of `audit`, may put themselves back on it: its creator
+    may, and so may someone who led its team in an earlier revision (`former_leaders`),
+    so that saving a team without yourself is never a lock-out."""
+    return who.name == audit.created_by or who.name in set(former_leaders)
+
+
+def rejoins(old: Audit, new: Audit, who: Identity) -> bool:
+    """`new` only changes the team of `old`, and names `who` on it (putting themselves back)."""
+    if who.name not in {m.name for m in new.planning.team}:
+        return False
+    return dataclasses.replace(new, planning=dataclasses.replace(new.planning, team=old.planning.team)) == old
 
 
 def _move(audit: Audit, to: str, who: Identity, now: dt.datetime, reason: str = "") -> None:

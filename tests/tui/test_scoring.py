@@ -65,6 +65,8 @@ async def test_sampled_item(store: AuditStore) -> None:
         await open_scoring(pilot)
         await pilot.press("g", "A", "4", "enter", "s", "3", "tab", "1", "enter")
         await pilot.pause()
+        assert app.screen.table.code == "A5"  # the cursor moved on
+        await pilot.press("up")
         assert "66.67% = 0.667  samples 3, nonconforming 1" in str(app.screen.query_one("#item-detail").content)
     assert saved_items(store)["A4"] == {"pct": 66.67, "samples": 3, "nonconforming": 1}
 

@@ -30,6 +30,7 @@ from auditdesk.store.audits import AuditStore, Summary
 from auditdesk.store.git import GitError
 from auditdesk.store.trust import effective_summaries
 from auditdesk.tui.screens.base import DeskScreen
+from auditdesk.tui.shown import shown
 from auditdesk.tui.widgets.status_line import StatusLine
 
 SORTS = ("project", "organisation", "stage", "total")
@@ -42,6 +43,9 @@ class NewAudit:
     organisation: str
     audit_type: str
     catalog: str
+    previous: str = ""
+    """The audit this one follows (a surveillance after the initial one): planning carries forward
+    and its results are offered as proposals."""
 
 
 class AuditList(DataTable[Text]):
@@ -90,7 +94,7 @@ class BrowserScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         yield Label(id="browser-title", markup=False)
-        yield Input(placeholder=self.t("browser.filter"), compact=True, id="filter")
+        yield Input(placeholder=self.t("browser.filter"), compact=True, select_on_focus=False, id="filter")
         yield AuditList(cursor_type="row", id="audits")
         yield StatusLine()
         yield Footer()
@@ -140,7 +144,7 @@ class BrowserScreen(DeskScreen):
             with AuditStore(self.store.root, self.store.catalogs) as own:
                 listed = self.Listed(effective_summaries(own, own.summaries()))
         except (AuditdeskError, GitError) as exc:
-            listed = self.Listed([], str(exc).splitlines()[0])
+            listed = self.Listed([], exc.text(self.t.language).splitlines()[0])
         with contextlib.suppress(RuntimeError):  # the app has ended meanwhile
             self.post_message(listed)
 
@@ -150,7 +154,7 @@ class BrowserScreen(DeskScreen):
             self.summaries = message.summaries
             self.show_list()
         if message.error:
-            self.status(message.error, error=True)
+            self.status(shown(message.error), error=True)
         if self._stale:
             self._stale = False
             self.on_screen_resume()
@@ -162,24 +166,25 @@ class BrowserScreen(DeskScreen):
         table = self.query_one(AuditList)
         stages, types = self.t.vocabulary("stage"), self.t.vocabulary("audit_type")
         needle = self.query_one("#filter", Input).value.strip().lower()
-        shown = [s for s in self.summaries if needle in " ".join(
+        listed = [s for s in self.summaries if needle in " ".join(
             (s.project_no, s.organisation, types.get(s.audit_type, ""), stages.get(s.stage, ""), s.star)).lower()]
-        shown.sort(key=self._sort_key, reverse=self.sort == "total")
+        listed.sort(key=self._sort_key, reverse=self.sort == "total")
         keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
         rows = [(s.project_no, types.get(s.audit_type, s.audit_type), stages.get(s.stage, s.stage), s.total, s.star,
-                 s.organisation if not s.error else f"! {s.error}") for s in shown]
+                 s.organisation if not s.error else f"! {s.error}") for s in listed]
+        rows = [(shown(a), shown(b), shown(c), shown(d), shown(e), shown(f)) for a, b, c, d, e, f in rows]
         self._columns(rows)
         for row in rows:
             table.add_row(*(Text(cell) for cell in row), key=row[0])  # Text: a "[" in a name is not markup
-        if keep in {s.project_no for s in shown}:
+        if keep in {s.project_no for s in listed}:
             table.move_cursor(row=table.get_row_index(keep))
-        self._title(f"{self.t('browser.count', shown=len(shown), total=len(self.summaries))}  {self.t(f'sort.{self.sort}')}")
+        self._title(f"{self.t('browser.count', shown=len(listed), total=len(self.summaries))}  {self.t(f'sort.{self.sort}')}")
         if not self.summaries:
             self.status(self.t("browser.empty"))
 
     def _title(self, what: str) -> None:
         self.query_one("#browser-title", Label).update(
-            f"auditdesk  {self.t('screen.browser')}: {what}  {self.t('browser.user', user=self.desk.user.name)}")
+            f"auditdesk  {self.t('screen.browser')}: {what}  {self.t('browser.user', user=shown(self.desk.user.name))}")
 
     def _sort_key(self, s: Summary) -> tuple[object, ...]:
         if self.sort == "organisation":
@@ -194,7 +199,11 @@ class BrowserScreen(DeskScreen):
         self.show_list()
 
     def on_input_submitted(self) -> None:
-        self.query_one(AuditList).focus()
+        """Enter in the filter opens the one audit it leaves, else goes to the list."""
+        table = self.query_one(AuditList)
+        table.focus()
+        if table.row_count == 1:
+            table.action_open()
 
     def on_key(self, event: events.Key) -> None:
         """Typing anything that is not a key of this screen starts the filter."""
@@ -228,6 +237,7 @@ class BrowserScreen(DeskScreen):
             Field("organisation", self.t("new.organisation")),
             Field("audit_type", self.t("new.type"), "initial", tuple((code, types[code]) for code in AUDIT_TYPES)),
             Field("catalog", self.t("new.catalog"), catalogs[-1].label, tuple((c.label, c.label) for c in catalogs)),
+            Field("previous", self.t("new.previous")),
         ]
 
         def check(values: dict[str, str]) -> tuple[str, str] | None:
@@ -237,13 +247,19 @@ class BrowserScreen(DeskScreen):
                 return "project_no", why
             if self.store.exists(project_no):
                 return "project_no", self.t("new.exists", project_no=project_no)
-            if not values["organisation"].strip():
+            previous = values["previous"].strip()
+            if previous:
+                if check_project_no(previous) or not self.store.exists(previous):
+                    return "previous", self.t("new.no_previous", project_no=shown(previous))
+                if values["audit_type"] == "initial":
+                    return "audit_type", self.t("new.follow_type")
+            elif not values["organisation"].strip():
                 return "organisation", self.t("new.org_missing")
             return None
 
         def create(values: dict[str, str] | None) -> None:
             if values:
                 self.post_message(self.Create(NewAudit(values["project_no"].strip(), values["organisation"].strip(),
-                                                       values["audit_type"], values["catalog"])))
+                                                       values["audit_type"], values["catalog"], values["previous"].strip())))
 
         self.app.push_screen(FormDialog(self.t("new.title"), fields, check), create)

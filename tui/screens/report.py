@@ -18,9 +18,9 @@ from auditdesk.errors import AuditdeskError
 from auditdesk.report.markdown import Rendered, render
 from auditdesk.report.output import write_report
 from auditdesk.tui.dialogs.form import Field, FormDialog
-from auditdesk.tui.i18n import plain
 from auditdesk.tui.screens.base import AuditScreen
 from auditdesk.tui.session import AuditSession
+from auditdesk.tui.shown import shown
 from auditdesk.tui.widgets.report_view import ReportMarkdown
 
 
@@ -47,8 +47,8 @@ class ReportScreen(AuditScreen):
         try:
             markdown = self._report().markdown
         except AuditdeskError as exc:
-            markdown = self.t("report.unavailable", error=exc)
-        self.query_one(ReportMarkdown).update(plain(markdown))
+            markdown = self.t("report.unavailable", error=self.desk.error_text(exc))
+        self.query_one(ReportMarkdown).update(shown(markdown, lines=True))
         self.query_one("#report-scroll").focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -74,8 +74,8 @@ class ReportScreen(AuditScreen):
             try:
                 write_report(session.audit, session.catalog, None if session.dirty else session.commit, values["format"], target)
             except AuditdeskError as exc:
-                self.status(str(exc).splitlines()[0], error=True)
+                self.status(self.desk.error_text(exc), error=True)
                 return
-            self.status(self.t("report.written", path=target))
+            self.status(self.t("report.written", path=shown(target)))
 
         self.app.push_screen(FormDialog(self.t("report.write_title"), fields, check), write)

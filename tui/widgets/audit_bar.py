@@ -10,6 +10,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label
 
+from auditdesk.tui.i18n import Translator
+from auditdesk.tui.shown import shown
 from auditdesk.tui.widgets.stage_progress import StageProgress
 
 if TYPE_CHECKING:
@@ -21,17 +23,18 @@ class AuditBar(Vertical):
     next one waits for.  Line 3: the views and their keys, the current one in
     brackets (readable without colour)."""
 
-    def __init__(self, session: AuditSession, view: str) -> None:
+    def __init__(self, session: AuditSession, view: str, t: Translator) -> None:
         """`view` is the mode of the screen the bar sits on (scoring, planning...)."""
         super().__init__()
         self.session = session
         self.view = view
+        self.t = t
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="audit-line"):
             yield Label(id="audit-title", markup=False)
             yield Label(id="save-state", markup=False)
-        yield StageProgress(self.session)
+        yield StageProgress(self.session, self.t)
         yield Label(id="audit-tabs", markup=False)
 
     def on_mount(self) -> None:
@@ -46,13 +49,18 @@ class AuditBar(Vertical):
     def show(self) -> None:
         app = self.app
         audit = self.session.audit
-        self._update("#audit-title", f"{audit.project_no}  {audit.planning.organisation}")
-        self.query_one(StageProgress).refresh()
-        views = {}
+        self._update("#audit-title", shown(f"{audit.project_no}  {audit.planning.organisation}"))
+        views: dict[str, str] = {}
+        keys: dict[str, str] = {}
         for active in self.screen.active_bindings.values():
             binding = active.binding
+            if binding.id:
+                keys.setdefault(binding.id, app.get_key_display(binding))
             if binding.id and binding.id.startswith("view."):
                 views[binding.id] = f"{app.get_key_display(binding)} {binding.description}"
+        progress = self.query_one(StageProgress)
+        progress.keys = keys
+        progress.refresh()
         tabs = Text()
         for declared in type(app).BINDINGS:
             if not isinstance(declared, Binding):
