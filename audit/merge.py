@@ -19,6 +19,7 @@ from typing import Any, Literal
 from auditdesk.audit.diff import show
 from auditdesk.audit.document import Audit
 from auditdesk.criteria import tomldata
+from auditdesk.criteria.results import ItemResult
 from auditdesk.errors import Problem
 
 __all__ = ["MISSING", "AuditMerge", "FieldConflict", "Prefer", "merge3", "merge_audits", "merge_data"]
@@ -64,7 +65,7 @@ def merge3(base: Any, ours: Any, theirs: Any, prefer: Prefer | None, at: str = "
         return ours, []
     if ours == base:
         if taken is not None:
-            taken.append(at)
+            taken += _changed(base, theirs, at)
         return theirs, []
     if theirs == base:
         return ours, []
@@ -85,6 +86,20 @@ def merge3(base: Any, ours: Any, theirs: Any, prefer: Prefer | None, at: str = "
     return (theirs if choice == "theirs" else ours), [FieldConflict("", at, ours, theirs)]
 
 
+def _changed(old: Any, new: Any, at: str) -> list[str]:
+    """The dotted keys of every value that differs from `old` to `new` (tables key by key)."""
+    if old == new:
+        return []
+    if isinstance(old, dict) and isinstance(new, dict):
+        out: list[str] = []
+        for key in list(new) + [k for k in old if k not in new]:
+            out += _changed(old.get(key, MISSING), new.get(key, MISSING), f"{at}.{key}" if at else key)
+        return out
+    if isinstance(new, dict) and old is MISSING:
+        return _changed({}, new, at)
+    return [at]
+
+
 @dataclass(frozen=True)
 class AuditMerge:
     """The merged audit (None when the merged data is not a valid audit: `problem` says why),
@@ -98,11 +113,46 @@ class AuditMerge:
 
 def merge_data(base: Audit | None, ours: Audit, theirs: Audit, prefer: Prefer | None = None,
                choices: Mapping[str, Prefer] | None = None) -> tuple[dict[str, Any], list[FieldConflict], list[str]]:
-    """The merge as plain data, with its conflicts and the fields taken from theirs."""
+    """The merge as plain data, with its conflicts and the fields taken from theirs.
+
+    An item result merges attribute by attribute (one side's note, the other's
+    percentage), unless that makes a result that cannot be (a percentage on an
+    item the other side marked not applicable): then the item is one value,
+    one conflict, taken whole from the side chosen (for it or any of its attributes)."""
     taken: list[str] = []
-    merged, conflicts = merge3(tomldata.to_data(base) if base is not None else None, tomldata.to_data(ours),
-                               tomldata.to_data(theirs), prefer, choices=choices, taken=taken)
+    ours_data, theirs_data = tomldata.to_data(ours), tomldata.to_data(theirs)
+    merged, conflicts = merge3(tomldata.to_data(base) if base is not None else None, ours_data, theirs_data, prefer,
+                               choices=choices, taken=taken)
+    items = merged.get("items", {}) if isinstance(merged, dict) else {}
+    for code in list(items):
+        if _result_holds(items[code]):
+            continue
+        at = f"items.{code}"
+        mine, other = ours_data.get("items", {}).get(code, MISSING), theirs_data.get("items", {}).get(code, MISSING)
+        conflicts = [c for c in conflicts if not _under(c.field, at)] + [FieldConflict("", at, mine, other)]
+        taken = [name for name in taken if not _under(name, at)]
+        chosen = choices or {}
+        # A choice made for one of its attributes (what a preview listed) is the choice for the item.
+        choice = chosen.get(at) or next((c for name, c in chosen.items() if _under(name, at)), prefer)
+        value = other if choice == "theirs" else mine
+        if choice == "theirs":
+            taken.append(at)
+        if value is MISSING:
+            del items[code]
+        else:
+            items[code] = value
     return merged, conflicts, taken
+
+
+def _result_holds(data: Any) -> bool:
+    """Whether plain data is an item result without problems (`ItemResult.problems`)."""
+    reader = tomldata.Reader("", "")
+    result = reader.record(ItemResult, data)
+    return result is not None and not reader.problems and not result.problems()
+
+
+def _under(field: str, at: str) -> bool:
+    return field == at or field.startswith(at + ".")
 
 
 def merge_audits(base: Audit | None, ours: Audit, theirs: Audit, prefer: Prefer | None = None,

@@ -67,6 +67,8 @@ ScreenT = TypeVar("ScreenT", bound=Screen[None])
 # Where an audit opens, and where it goes after the team moves it on: the
 # view for the work its stage is about.
 START_VIEW = {"planning": "planning", "onsite": "scoring", "conclusion": "conclusion", "review": "review", "approved": "review"}
+CONFLICT_PAUSE = 0.6
+"""Seconds without a key before a conflict found by a background save asks its question."""
 # The key that takes a refusal's remedy: (binding id, view it is on).
 REMEDY_KEYS = {"return": ("review.return", "view.review"), "reopen": ("review.reopen", "view.review")}
 
@@ -143,6 +145,7 @@ class AuditdeskApp(KeyGate):
         """The views of the open audit built so far (each registers itself)."""
         self._theme_name = theme
         self._conflict_open = False
+        self._conflict_waiting = False
         # Over SSH every animation frame is sent; scrolling jumps instead.
         self.animation_level = "none"
         self.add_mode("browser", partial(self._styled, BrowserScreen, store))
@@ -165,6 +168,11 @@ class AuditdeskApp(KeyGate):
         """
         with contextlib.suppress(ScreenStackError):
             super().clear_selection()
+
+    def on_unmount(self) -> None:
+        """The app ends: the saves already asked for finish first (the saver thread drains)."""
+        if self.session is not None:
+            self.session.close()
 
     def get_key_display(self, binding: Binding) -> str:
         """Function keys as F1, the way keyboards label them."""
@@ -421,10 +429,16 @@ class AuditdeskApp(KeyGate):
         self.saves += 1
 
     def _open_conflict(self) -> None:
-        """Show what the other person changed and ask how to settle it (once at a time)."""
+        """Show what the other person changed and ask how to settle it (once at a time), when
+        the user stops typing: keys typed for the screen must not answer the question."""
         session = self.session
         conflict = session.conflict if session is not None else None
         if session is None or conflict is None or self._conflict_open:
+            return
+        if self.typing(CONFLICT_PAUSE) or self.screen.is_modal:
+            if not self._conflict_waiting:
+                self._conflict_waiting = True
+                self.set_timer(CONFLICT_PAUSE / 2, self._open_conflict_later)
             return
         t = self.t
         try:
@@ -448,6 +462,10 @@ class AuditdeskApp(KeyGate):
         text = f"{who}\n{t('conflict.kept', ref=shown(conflict.rejected_ref))}"
         self._conflict_open = True
         self.push_screen(ConflictDialog(t("conflict.title"), text, taken_text, rows, actions), self._settle_conflict)
+
+    def _open_conflict_later(self) -> None:
+        self._conflict_waiting = False
+        self._open_conflict()
 
     def _settle_conflict(self, answer: tuple[str, dict[str, str]] | None) -> None:
         self._conflict_open = False

@@ -43,17 +43,25 @@ class KeyGate(App[Any]):
         self._held: deque[events.Event] = deque()
         self._released: set[int] = set()
         self._releasing = False
+        self.last_key_at = 0.0
+        """When the newest key arrived (event-loop time)."""
 
     @property
     def keys_waiting(self) -> int:
         """Keys typed but not handled yet."""
         return len(self._held)
 
+    def typing(self, pause: float) -> bool:
+        """Keys are waiting, or one arrived less than `pause` seconds ago: the user is typing
+        (so a dialog that was not asked for would catch keys meant for the screen)."""
+        return bool(self._held) or self._releasing or asyncio.get_running_loop().time() - self.last_key_at < pause
+
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
             if id(event) in self._released:
                 self._released.discard(id(event))
             else:
+                self.last_key_at = asyncio.get_running_loop().time()
                 self._held.append(event)
                 if not self._releasing:
                     self._releasing = True

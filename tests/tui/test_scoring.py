@@ -97,7 +97,8 @@ async def test_conflict_is_reported_and_nothing_is_lost(store: AuditStore) -> No
             loaded.audit.items["A1"] = ItemResult(pct=loaded.audit.items["A1"].pct - 1)
             other.save(loaded.audit, base=loaded.blob, user=LEADER)
         await pilot.press("g", "B", "1", "7", "enter", "9", "7", "enter")
-        await pilot.pause()
+        app.session.flush()  # the save runs in the background
+        await pilot.pause(1.0)  # the question waits until typing stops
         text = str(app.screen.query_one("#dialog-text").content)
         assert "韩永师 saved it on" in text
         assert "Your edit is not lost" in text
@@ -105,6 +106,7 @@ async def test_conflict_is_reported_and_nothing_is_lost(store: AuditStore) -> No
         await pilot.press("1")  # reload theirs and re-apply mine
         await pilot.pause()
         assert "Total 138.38 / 150" in summary(app)
+        app.session.flush()
     items = saved_items(store)
     assert items["A1"] == {"pct": 99} and items["B17"] == {"pct": 97}
 

@@ -56,7 +56,7 @@ class ConflictDialog(Dialog):
                 yield Label(self.taken, id="dialog-taken", markup=False)
             if self.rows:
                 yield Label(t("conflict.choose", n=len(self.rows)), id="dialog-choose", markup=False)
-                with VerticalScroll(id="conflicts"):
+                with VerticalScroll(id="conflicts", can_focus=False):
                     for i, row in enumerate(self.rows):
                         with Horizontal(classes="conflict-row"):
                             yield Label(row.label, classes="conflict-field", markup=False)
@@ -66,7 +66,8 @@ class ConflictDialog(Dialog):
                              id="conflict-actions")
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        """The first field to choose for, if any (Left/Right), else the answers."""
+        (self.query_one("#choice-0", ChoiceField) if self.rows else self.query_one(OptionList)).focus()
 
     def choices(self) -> dict[str, str]:
         return {row.field: str(self.query_one(f"#choice-{i}", ChoiceField).value) for i, row in enumerate(self.rows)}

@@ -53,9 +53,14 @@ class AuditList(DataTable[Text]):
 
     BINDINGS = [Binding("enter", "open", "key.open", id="browser.open")]
 
+    def highlighted(self) -> str | None:
+        """The project number of the highlighted audit."""
+        return str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value) if self.row_count else None
+
     def action_open(self) -> None:
-        if self.row_count:
-            self.post_message(BrowserScreen.Open(str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)))
+        project_no = self.highlighted()
+        if project_no is not None:
+            self.post_message(BrowserScreen.Open(project_no))
 
 
 class BrowserScreen(DeskScreen):
@@ -202,8 +207,9 @@ class BrowserScreen(DeskScreen):
         """Enter in the filter opens the one audit it leaves, else goes to the list."""
         table = self.query_one(AuditList)
         table.focus()
-        if table.row_count == 1:
-            table.action_open()
+        project_no = table.highlighted()
+        if table.row_count == 1 and project_no is not None:
+            self.post_message(self.Open(project_no))
 
     def on_key(self, event: events.Key) -> None:
         """Typing anything that is not a key of this screen starts the filter."""

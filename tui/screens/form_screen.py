@@ -70,12 +70,15 @@ class FormScreen(AuditScreen):
 
     def _set(self, path: str, value: Any, save: bool) -> None:
         def apply() -> None:
+            refused_before = self.session.refusal is not None
             self.session.set(path, value)
             if isinstance(value, tuple):
                 self.form.load({path})  # a table shows the audit's rows, never a copy
             else:
                 self.form.show_state()
             self.edited(save=save)
+            if not refused_before and self.session.refusal is not None:  # the user chose to leave the team
+                self.refresh_view()
 
         if self.desk.would_lock_out(path, value):
             self._ask_lock_out(path, value, apply)
@@ -104,11 +107,15 @@ class FormScreen(AuditScreen):
         return audit.created_by == user.name or any(m.name == user.name and m.role == "leader" for m in audit.planning.team)
 
     def _with_me(self, value: Any) -> Any:
-        """`value` (a team) with the acting user's record on it, as it was before."""
-        mine = [m for m in self.session.audit.planning.team if m.name == self.desk.user.name]
-        if not isinstance(value, tuple) or not mine:
+        """`value` (a team) with the acting user's record on it, where it was before."""
+        team = list(self.session.audit.planning.team)
+        names = [m.name for m in team]
+        if not isinstance(value, tuple) or self.desk.user.name not in names:
             return value
-        return (*value, mine[0])
+        at = names.index(self.desk.user.name)
+        out = list(value)
+        out.insert(min(at, len(out)), team[at])
+        return tuple(out)
 
     # --- records (team members, sub-sites) ------------------------------------
 
