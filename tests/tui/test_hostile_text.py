@@ -38,7 +38,7 @@ RAW = (CLIPBOARD, TITLE, CLEAR, "\x07", "\x1b]", C1, BIDI)
 
 
 def unsafe(text: str) -> list[str]:
-    return sorted({hex(ord(c)) for c in text if (ord(c) < 32 and c not in "\n") or 0x7f <= ord(c) <= 0x9f or c in BIDI_CONTROLS})
+    return sorted({hex(ord(c)) for c in text if (ord(c) < 32 and c != "\n") or 0x7f <= ord(c) <= 0x9f or c in BIDI_CONTROLS})
 
 
 def plant(audit: Audit) -> Audit:
