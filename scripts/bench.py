@@ -408,6 +408,19 @@ def bench_size(work: Path, audits: int, commits: int, jobs: int, repeat: int, ke
     return rows
 
 
+# --- the terminal app: key-to-screen latency (scripts/bench_latency.py) ------------
+
+
+def tui_latency(repeat: int = 20) -> list[Row]:
+    """A typed score and a view switch, key to screen in a pty, against a bare Textual app doing
+    the same redraw (its own one-audit store: the audits column says 1)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_latency import run, summary
+
+    return [Row(1, what, ours, baseline="bare Textual app, same redraw", baseline_seconds=bare)
+            for what, ours, _, bare, _ in summary(run(repeat), 0)]
+
+
 def linear(rows: list[Row]) -> list[Row]:
     """Cold render per audit at the largest size against the smallest, by wall and by CPU time
     (CPU time does not depend on what else the machine runs); within 25 % counts as linear."""
@@ -458,6 +471,7 @@ def main() -> None:
     for audits in sorted(args.audits or [1000]):
         rows += bench_size(args.work, audits, args.commits, args.jobs, args.repeat, args.keep)
     rows += linear(rows)
+    rows += tui_latency()
     print(f"code {code}; git {subprocess.run(['git', '--version'], capture_output=True, text=True, check=False).stdout.split()[-1]}, "
           f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; load average {load:.1f} at the start, "
           f"{os.getloadavg()[0]:.1f} at the end")

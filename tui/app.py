@@ -67,6 +67,8 @@ ScreenT = TypeVar("ScreenT", bound=Screen[None])
 # Where an audit opens, and where it goes after the team moves it on: the
 # view for the work its stage is about.
 START_VIEW = {"planning": "planning", "onsite": "scoring", "conclusion": "conclusion", "review": "review", "approved": "review"}
+SAVING_SHOWN_AFTER = 0.4
+"""Seconds a save runs before the audit bar says "saving..." (most end sooner)."""
 CONFLICT_PAUSE = 0.6
 """Seconds without a key before a conflict found by a background save asks its question."""
 # The key that takes a refusal's remedy: (binding id, view it is on).
@@ -383,8 +385,13 @@ class AuditdeskApp(KeyGate):
         if not session.dirty:
             return False
         session.request_save()
-        self.save_state = self.t("save.saving")
+        self.set_timer(SAVING_SHOWN_AFTER, self._show_saving)  # a quick save shows only "saved"
         return True
+
+    def _show_saving(self) -> None:
+        session = self.session
+        if session is not None and session.saving and not self.save_state.startswith("!"):
+            self.save_state = self.t("save.saving")
 
     def settle_saves(self) -> bool:
         """Save what changed and wait for every save to end: True if all are committed.

@@ -31,7 +31,7 @@ from textual.app import App
 
 PATIENCE = 2.0
 """Seconds a key waits for the one before it to be handled before it goes anyway."""
-ROUNDS = 64
+ROUNDS = 256
 """Queue hops one key may take (widget, its parents, the screen, the app, what they post)."""
 
 
@@ -90,10 +90,11 @@ class KeyGate(App[Any]):
                 nodes = [self, *self.screen.walk_children(with_self=True)]
             except Exception:  # noqa: BLE001 - no screen while the app starts or ends
                 return
-            if all(node._message_queue.empty() for node in nodes):
+            busy = [node for node in nodes if not node._message_queue.empty()]
+            if not busy:
                 return
-            try:
-                await asyncio.wait_for(_round(nodes), max(0.01, deadline - loop.time()))
+            try:  # until those have handled what they hold; what that posts elsewhere is the next round's
+                await asyncio.wait_for(_round(busy), max(0.01, deadline - loop.time()))
             except TimeoutError:
                 return
 

@@ -77,6 +77,7 @@ async def test_scores_typed_while_saves_wait_land_on_their_items(tmp_path: Path,
             assert screen.table.code == "B5"
             items = app.session.audit.items  # type: ignore[union-attr]
             assert (items["B1"].pct, items["B2"].pct, items["B3"].pct, items["B4"].pct) == (50, 0, 28, Decimal("99.5"))
+            await pilot.pause(0.6)
             assert "saving" in app.save_state
             release.set()
             app.session.flush()  # type: ignore[union-attr]

@@ -70,7 +70,12 @@ class ScoringScreen(AuditScreen):
         table.focus()
 
     def show_saved(self) -> None:
-        self.show_audit()
+        """Flag the items whose save failed (redrawn only when that changes)."""
+        unsaved = {target[6:] for target in self.session.unsaved if target.startswith("items.")}
+        if unsaved != self.table.unsaved:
+            self.show_audit()
+        elif self.table.code is not None:
+            self._show_item()
 
     def half_typed(self) -> list[str]:
         table = self.table
@@ -98,7 +103,7 @@ class ScoringScreen(AuditScreen):
             prompt = self.t("entry.proposal", code=code, value=self.t("na") if proposal.na else fmt_number(proposal.pct or Decimal(0)))
         else:
             prompt = self.t("entry.hint")
-        entry.update(f"{prompt}  ! {error}" if error else prompt)
+        entry.update(f"{prompt}  ! {error}" if error else prompt, layout=False)  # one line, always
         entry.set_class(bool(error), "-error")
 
     def _result(self, code: str) -> ItemResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -43,7 +44,9 @@ class AuditBar(Vertical):
 
     def _show_save_state(self, state: str) -> None:
         label = self.query_one("#save-state", Label)
-        label.update(state)
+        old = str(label.content)
+        if old != state:
+            label.update(state, layout=cell_len(old) != cell_len(state))  # "saved abc1234" after "saved 1234abc": no relayout
         label.set_class(state.startswith("!"), "-error")
 
     def show(self) -> None:

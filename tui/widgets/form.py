@@ -122,7 +122,15 @@ class Form(VerticalScroll):
         return Input(compact=True, select_on_focus=True, id=spec.id, placeholder="YYYY-MM-DD" if spec.kind == "date" else "")
 
     def on_mount(self) -> None:
+        self._lookup: dict[str, Widget] = {}
         self.load()
+
+    def _node(self, selector: str) -> Widget:
+        """A row, field or error line by id, looked up once (the form runs this for every row on every change)."""
+        node = self._lookup.get(selector)
+        if node is None:
+            node = self._lookup[selector] = self.query_one(selector)
+        return node
 
     def load(self, paths: set[str] | None = None) -> None:
         """Show the audit's values in every field (after opening, a reload, an undo), or in those of `paths`."""
@@ -182,14 +190,16 @@ class Form(VerticalScroll):
             name = ".".join(map(str, path)).split("[")[0]
             problems.setdefault(name, self._problem(name, message))
         for spec in self.specs:
-            row = self.query_one(f"#{spec.id}" if spec.kind == "heading" else f"#row-{spec.id}")
+            row = self._node(f"#{spec.id}" if spec.kind == "heading" else f"#row-{spec.id}")
             shown_row = spec.when is None or spec.when(audit, self.catalog)
             if row.display != shown_row:
                 row.display = shown_row
             if spec.kind == "heading":
                 continue
             if spec.info:
-                self._update(self.query_one(f"#{spec.id}", Label), spec.info(audit, self.catalog, self.t))
+                info = self._node(f"#{spec.id}")
+                assert isinstance(info, Label)
+                self._update(info, spec.info(audit, self.catalog, self.t))
             if spec.path not in self.rejected:
                 unsaved = self.unsaved.get(spec.path)
                 self._error(spec, problems.get(spec.path) or (spec.check(audit, self.catalog, self.t) if spec.check else None)
@@ -201,7 +211,8 @@ class Form(VerticalScroll):
             label.update(text)
 
     def _error(self, spec: Spec, message: str | None) -> None:
-        error = self.query_one(f"#error-{spec.id}", Label)
+        error = self._node(f"#error-{spec.id}")
+        assert isinstance(error, Label)
         self._update(error, f"! {message}" if message else "")
         if error.display != bool(message):
             error.display = bool(message)

@@ -39,4 +39,4 @@ class ItemDetail(Static):
             text.append("  " + t("detail.samples", n=result.samples, k=result.nonconforming))
         text.append("\n" + shown(item.text) + "\n")
         text.append(t("detail.note", note=shown(result.note, lines=True)) if result.note else t("detail.no_note"), style="italic")
-        self.update(text)
+        self.update(text, layout=False)  # five lines, always
