@@ -41,7 +41,7 @@ from auditdesk.audit.identity import Identity
 from auditdesk.audit.merge import Prefer
 from auditdesk.audit.stages import next_stage
 from auditdesk.audit.workflow import Blocked, NotAllowed, advance
-from auditdesk.errors import AuditdeskError
+from auditdesk.errors import AuditdeskError, InvalidInput
 from auditdesk.paths import settings_path
 from auditdesk.store.audits import AuditStore
 from auditdesk.store.git import Conflict, GitError
@@ -50,7 +50,7 @@ from auditdesk.tui.commands import ActionCommands
 from auditdesk.tui.dialogs.choice import ChoiceDialog
 from auditdesk.tui.dialogs.conflict import ConflictDialog, ConflictRow
 from auditdesk.tui.dialogs.help import HelpScreen
-from auditdesk.tui.i18n import Translator, language_from, plain
+from auditdesk.tui.i18n import MESSAGES, Translator, language_from, plain
 from auditdesk.tui.keygate import KeyGate
 from auditdesk.tui.labels import field_label, value_text
 from auditdesk.tui.screens.base import AuditEdited, AuditScreen, DeskScreen
@@ -238,13 +238,18 @@ class AuditdeskApp(KeyGate):
         if keys:
             return text + self.t(f"remedy.{refusal.remedy}", key=self.key_of(keys[0]), view=self.key_of(keys[1]))
         if self.session is not None and refusal.remedy is None and self.session.may_rejoin():
-            return text + self.t("remedy.rejoin", key=self.key_of("team.rejoin"))
+            return self.t("remedy.rejoin", key=self.key_of("team.rejoin")) + text  # first: the line is cut at the edge
         return text
 
     def error_text(self, error: AuditdeskError) -> str:
         """An error's first line in the app's language where the domain gives one, safe to show."""
         if isinstance(error, NotAllowed):
             return self.refusal_text(error)
+        if isinstance(error, InvalidInput) and error.problems and self.t.language != "en":
+            problem = error.problems[0]  # a consistency check the form shows at its field: its words here too
+            msgid = f"problem.{problem.field}"
+            if msgid in MESSAGES:
+                return f"{field_label(problem.field, self.t)}: {self.t(msgid)}"
         return shown(error.text(self.t.language).splitlines()[0] if str(error) else type(error).__name__)
 
     # --- opening and creating ----------------------------------------------
@@ -316,16 +321,17 @@ class AuditdeskApp(KeyGate):
 
     # --- leaving an audit ------------------------------------------------------
 
-    def half_typed(self) -> list[str]:
-        """What was typed but is not in the audit: fields holding invalid text, a percentage
-        typed without Enter; each as the user would name it."""
+    def half_typed(self) -> str:
+        """What was typed but is not in the audit (fields holding invalid text, a percentage
+        typed without Enter), as the question before leaving says it; "" if nothing."""
         session = self.session
         if session is None:
-            return []
-        out = [self.t("quit.invalid", fields=", ".join(session.rejected.values()))] if session.rejected else []
-        for screen in self.audit_screens:
-            out += screen.half_typed()
-        return out
+            return ""
+        unentered = [text for screen in self.audit_screens for text in screen.half_typed()]
+        parts = [self.t("quit.invalid", fields=", ".join(session.rejected.values()))] if session.rejected else []
+        if unentered:
+            parts.append(self.t("quit.unentered", what="; ".join(unentered)))
+        return self.t("quit.text", reason="; ".join(parts)) if session.rejected else "; ".join(parts)
 
     def leave_audit(self, then: Callable[[], object]) -> None:
         """Run `then` once the open audit is saved.  Input that is half typed or not valid
@@ -344,7 +350,7 @@ class AuditdeskApp(KeyGate):
             if choice == "leave":
                 self._leave_saved(then)
 
-        self.push_screen(ChoiceDialog(self.t("quit.title"), self.t("quit.text", reason="; ".join(pending)), choices), chosen)
+        self.push_screen(ChoiceDialog(self.t("quit.title"), pending, choices), chosen)
 
     def _leave_saved(self, then: Callable[[], object]) -> None:
         """Save what is in the audit, wait for it, then `then` (or ask when it could not be saved)."""
@@ -530,6 +536,8 @@ class AuditdeskApp(KeyGate):
         session.set("planning.team", (*team, member), label="planning.team")
         self.generation += 1
         self.request_save()
+        if isinstance(self.screen, AuditScreen):
+            self.screen.call_after_refresh(self.screen.go_to, "planning.team")
         self._status(self.t("rejoin.done", user=shown(self.user.name)), error=False)
 
     def would_lock_out(self, path: str, value: Any) -> bool:

@@ -494,6 +494,7 @@ class AuditSession:
             self._paused = None
             self._pending = None
         self._start(theirs)
+        self.commit = self.store.log(self.project_no, limit=1)[0].commit
         self.audit = audit
         self.touch(*targets)
 

@@ -60,8 +60,10 @@ class ConflictDialog(Dialog):
                     for i, row in enumerate(self.rows):
                         with Horizontal(classes="conflict-row"):
                             yield Label(row.label, classes="conflict-field", markup=False)
-                            yield ChoiceField([("ours", t("conflict.mine_value", value=row.mine)),
-                                               ("theirs", t("conflict.theirs_value", value=row.theirs))], "ours", id=f"choice-{i}")
+                            yield Label(t("conflict.values", mine=row.mine, theirs=row.theirs), classes="conflict-values",
+                                        markup=False)
+                            yield ChoiceField([("ours", t("conflict.keep_mine")), ("theirs", t("conflict.keep_theirs"))], "ours",
+                                              id=f"choice-{i}")
             yield OptionList(*(Option(f"{i} {label}", id=value) for i, (value, label) in enumerate(self.actions, 1)),
                              id="conflict-actions")
 

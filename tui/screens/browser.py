@@ -64,6 +64,8 @@ class AuditList(DataTable[Text]):
 
 
 class BrowserScreen(DeskScreen):
+    TYPING = [("abc...", "help.filter"), ("Enter", "help.open_only"), ("Esc", "help.clear_filter")]
+    """Keys that are not bindings (typing), for F1."""
     BINDINGS = [
         Binding("n", "new", "key.new", id="browser.new"),
         Binding("s", "sort", "key.sort", id="browser.sort"),

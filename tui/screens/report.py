@@ -31,6 +31,7 @@ class ReportScreen(AuditScreen):
     def __init__(self, session: AuditSession) -> None:
         super().__init__(session)
         self._rendered_edits = -1
+        self._rendered_dirty = False
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="report-scroll"):
@@ -40,10 +41,17 @@ class ReportScreen(AuditScreen):
         session = self.session
         return render(session.audit, session.catalog, revision=None if session.dirty else session.commit)
 
+    def show_saved(self) -> None:
+        """A preview drawn while a save was on its way names no revision: draw it again once saved."""
+        if self._rendered_dirty and not self.session.dirty:
+            self._rendered_edits = -1
+            self.show_audit()
+
     def show_audit(self, reloaded: bool = False) -> None:
         if self._rendered_edits == self.session.edits:
             return
         self._rendered_edits = self.session.edits
+        self._rendered_dirty = self.session.dirty
         try:
             markdown = self._report().markdown
         except AuditdeskError as exc:
