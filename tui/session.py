@@ -21,6 +21,11 @@ Stage moves go through the domain's workflow functions, committed with
 `AuditStore.transition` from this session's base (approval through
 `desk.actions.approve`, which also tags the revision), after the saver
 has finished.
+
+Why this module is long: the saver thread, the pause on a conflict, its
+settling and undo share one lock and one queue of pending copies; split
+apart, each piece would have to reach into the others' state.  The merge
+itself is the store's (`audit.merge`), not here.
 """
 
 from __future__ import annotations

@@ -18,14 +18,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from support.ptyapp import PtyApp
+from support.tui import LEADER, PROJECT, make_app, seed_store, started
 
 from auditdesk.audit.document import Audit, Member, to_toml
 from auditdesk.criteria.results import ItemResult
 from auditdesk.safetext import BIDI_CONTROLS
 from auditdesk.store.audits import AuditStore
-
-from .conftest import LEADER, PROJECT, make_app, seed_store, started
-from .ptyapp import PtyApp
 
 CLIPBOARD = "\x1b]52;c;cm0gLXJmIH4=\x07"  # OSC 52: the clipboard set to "rm -rf ~"
 TITLE = "\x1b]0;PWNED\x07"

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.tui import LEADER, PROJECT
 
 from auditdesk.audit.diff import flatten
 from auditdesk.audit.document import Audit, Member, from_toml, to_toml
@@ -31,8 +32,6 @@ from auditdesk.store.audits import AuditStore
 from auditdesk.store.git import Conflict
 from auditdesk.store.sync import merge_audit
 from auditdesk.tui.session import AuditSession, put_path
-
-from .conftest import LEADER, PROJECT
 
 OTHER = Identity("李娜", "li.na@example.org")
 CODES = ("A1", "A2", "B17", "C2")

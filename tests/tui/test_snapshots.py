@@ -23,7 +23,7 @@ from auditdesk.store.audits import AuditStore
 from auditdesk.store.git import GitRepo
 from auditdesk.store.git.repo import SIDE_REF_ROOT
 
-pytestmark = pytest.mark.slow  # each of the 31 renders takes 2–4.5 s
+pytestmark = pytest.mark.slow  # each of the 37 renders takes 2–4.5 s
 
 BOTH = ("en", "zh")
 # screen: (keys from the store browser, terminal size, languages).  The audit is

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from support.tui import LEADER, PROJECT, make_app, seed_store, started
 from textual import events
 from textual.pilot import Pilot
 
@@ -28,7 +29,6 @@ from auditdesk.tui.screens.planning import PlanningScreen
 from auditdesk.tui.screens.scoring import ScoringScreen
 from auditdesk.tui.widgets.record_list import RecordList
 
-from .conftest import LEADER, PROJECT, make_app, seed_store, started
 from .test_scoring import commits, saved_items
 
 OTHER = Identity("李娜", "li.na@example.org")

@@ -15,13 +15,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from support.ptyapp import PtyApp, busy_machine
+from support.tui import LEADER, PROJECT
 
 from auditdesk.audit.document import Audit, Member
 from auditdesk.audit.identity import Identity
 from auditdesk.store.audits import AuditStore
 
-from .conftest import LEADER, PROJECT
-from .ptyapp import PtyApp, busy_machine
+pytestmark = pytest.mark.slow  # each drives the real app on a loaded machine: 20-60 s
 
 USER = f"{LEADER.name} <{LEADER.email}>"
 
