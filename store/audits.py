@@ -245,8 +245,9 @@ class AuditStore:
         self._link_team(audit)
         return self._commit(audit, base, user, message, old, self._sign(user, workflow=False))
 
-    def former_member(self, project_no: str, name: str, depth: int = 50) -> document.Member | None:
-        """`name`'s record on the team of the newest of the last `depth` revisions that has one."""
+    def former_member(self, project_no: str, who: Identity, depth: int = 50) -> document.Member | None:
+        """`who`'s record on the team of the newest of the last `depth` revisions that has one
+        (matched by person id where the store has a registry, else by name)."""
         path = self.path_of(project_no)
         for revision in self.repo.log(path, limit=depth):
             blob = self.repo.blob_at(revision.commit, path)
@@ -256,7 +257,7 @@ class AuditStore:
                 earlier = self._at(blob)
             except AuditdeskError:
                 continue
-            found = [m for m in earlier[0].planning.team if m.name == name] if earlier else []
+            found = [m for m in earlier[0].planning.team if workflow.is_person(who, m.name, m.person)] if earlier else []
             if found:
                 return found[0]
         return None
@@ -266,8 +267,8 @@ class AuditStore:
         whoever led its team in the last revision that had them (see `workflow.may_rejoin`)."""
         if workflow.may_rejoin(audit, user):
             return True
-        member = self.former_member(project_no, user.name)
-        return member is not None and workflow.may_rejoin(audit, user, [member.name] if member.role == "leader" else [])
+        member = self.former_member(project_no, user)
+        return member is not None and workflow.may_rejoin(audit, user, [member] if member.role == "leader" else [])
 
     def transition(self, loaded: Loaded, change: Callable[[Audit], str], user: Identity) -> SaveResult:
         """Apply a workflow step (advance, return, approve, reopen) and commit it, signed

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import dataclasses
 import locale
 import os
 from collections.abc import Callable
@@ -36,7 +37,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar
 
-from auditdesk.audit.document import Audit, Member, follow_up, new_audit
+from auditdesk.audit.document import Audit, Member, Role, follow_up, new_audit
 from auditdesk.audit.identity import Identity
 from auditdesk.audit.merge import Prefer
 from auditdesk.audit.stages import next_stage
@@ -528,11 +529,14 @@ class AuditdeskApp(KeyGate):
             if session is not None and session.refusal is not None:
                 self._status(self.refusal_text(session.refusal), error=True)
             return
-        former = self.store.former_member(session.project_no, self.user.name)
-        member = former or Member("", self.user.name, "leader" if not session.audit.planning.leaders else "member")
+        former = self.store.former_member(session.project_no, self.user)
+        role: Role = "leader" if not session.audit.planning.leaders else "member"
+        member = former or Member("", self.user.name, role, person=self.user.person)
         team = session.audit.planning.team
         if member.role == "leader" and session.audit.planning.leaders:
-            member = Member(member.code, member.name, "member", member.certificate, member.professional_code, member.phone)
+            member = dataclasses.replace(member, role="member")
+        if self.user.person and not member.person:
+            member = dataclasses.replace(member, person=self.user.person)  # a record from before the registry
         session.set("planning.team", (*team, member), label="planning.team")
         self.generation += 1
         self.request_save()

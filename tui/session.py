@@ -220,7 +220,7 @@ class AuditSession:
         """This user is off the team but may put themselves back (the creator, or its leader when they left)."""
         if self.audit.stage in ("review", "approved") or on_team(self.audit, self.user):
             return False
-        key = (self.base, tuple(m.name for m in self.audit.planning.team))
+        key = (self.base, tuple((m.name, m.person) for m in self.audit.planning.team))
         if self._rejoin is None or self._rejoin[0] != key:
             self._rejoin = (key, self.store.may_rejoin(self.project_no, self.audit, self.user))
         return self._rejoin[1]
