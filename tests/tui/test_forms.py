@@ -6,7 +6,7 @@ import tomllib
 from typing import Any
 
 import pytest
-from support.tui import PROJECT, commits, make_app, started
+from support.tui import PROJECT, commits, make_app, started, tab_to
 
 from auditdesk.store.audits import AuditStore
 from auditdesk.tui.screens.planning import PlanningScreen
@@ -14,15 +14,6 @@ from auditdesk.tui.screens.planning import PlanningScreen
 
 def saved(store: AuditStore) -> dict[str, Any]:
     return tomllib.loads((store.root / "audits" / f"{PROJECT}.toml").read_text("utf-8"))
-
-
-async def tab_to(pilot: Any, field_id: str, key: str = "tab") -> None:
-    """Press Tab (or `key`) until the field has focus, as a user would."""
-    for _ in range(40):
-        if pilot.app.focused is not None and pilot.app.focused.id == field_id:
-            return
-        await pilot.press(key)
-    raise AssertionError(f"{key} never reached {field_id}")
 
 
 @pytest.mark.slow

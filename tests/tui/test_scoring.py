@@ -6,17 +6,13 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from support.tui import LEADER, PROJECT, commits, make_app, seed_store, started
+from support.tui import LEADER, PROJECT, commits, make_app, saved_items, seed_store, started
 
 from auditdesk.audit.document import Audit
 from auditdesk.criteria.results import ItemResult
 from auditdesk.store.audits import AuditStore
 from auditdesk.tui.screens.scoring import ScoringScreen
 from auditdesk.tui.widgets.score_summary import ScoreSummary
-
-
-def saved_items(store: AuditStore) -> dict[str, dict[str, object]]:
-    return tomllib.loads((store.root / "audits" / f"{PROJECT}.toml").read_text("utf-8"))["items"]
 
 
 def summary(app: object) -> str:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from support.tui import LEADER, PROJECT, make_app, seed_store, started
+from support.tui import LEADER, PROJECT, commits, make_app, saved_items, seed_store, started, tab_to
 from textual import events
 from textual.pilot import Pilot
 
@@ -28,8 +28,6 @@ from auditdesk.tui.dialogs.help import HelpScreen
 from auditdesk.tui.screens.planning import PlanningScreen
 from auditdesk.tui.screens.scoring import ScoringScreen
 from auditdesk.tui.widgets.record_list import RecordList
-
-from .test_scoring import commits, saved_items
 
 OTHER = Identity("李娜", "li.na@example.org")
 """A second member of the team."""
@@ -190,8 +188,6 @@ async def test_choices_save_once_and_show_the_whole_value(store: AuditStore) -> 
     app = make_app(store)
     async with started(app) as pilot:
         await pilot.press("enter")  # conclusion
-        from .test_forms import tab_to
-
         await tab_to(pilot, "f-conclusion-recommendation")
         await pilot.press("right", "right")  # from "recommend certification"
         field = app.screen.query_one("#f-conclusion-recommendation")
