@@ -51,6 +51,14 @@ WORK_STAGES: tuple[Stage, ...] = STAGE_ORDER[:STAGE_ORDER.index("review")]
 #: The stages after the team's work: content is frozen there, only the workflow moves it on.
 HELD_STAGES: tuple[Stage, ...] = STAGE_ORDER[len(WORK_STAGES):]
 
+#: Report clauses with marks (■) that may be flagged as recorded after the fact
+#: ("（补录）"), like an N/A reason's `reason_added`: a paper report transcribed
+#: later may leave them unmarked (the seed does), the team infers them.
+MARKED_CLAUSES: dict[str, str] = {
+    "1.5": "场所说明", "1.7": "审查目的", "1.10": "审查方式", "1.11": "暗访评价方式",
+    "1.14": "现场评价前一年内的情况", "1.15": "审查风险", "5": "评价结论",
+}
+
 RecommendationKind = Literal["initial", "recertification", "surveillance", "restoration", "scope_change"]
 RECOMMENDATIONS: dict[str, str] = {
     "initial": "认证注册资格",
@@ -260,6 +268,18 @@ class Review:
 
 
 @dataclass
+class Transcription:
+    """What was recorded after the fact when a paper report was transcribed (printed （补录）);
+    a table at the end of the file, so the head of every audit file keeps its lines.
+
+    `marks_added`: report clauses (`MARKED_CLAUSES`) whose ■ marks the team
+    inferred; an N/A reason written later is flagged on its item (`reason_added`).
+    """
+
+    marks_added: tuple[str, ...] = ()
+
+
+@dataclass
 class Audit:
     project_no: str
     catalog: CatalogRef
@@ -274,6 +294,7 @@ class Audit:
     transitions: tuple[Transition, ...] = ()
     previous: str = ""
     created_by: str = ""
+    transcription: Transcription = field(default_factory=Transcription)
 
     @property
     def special(self) -> SpecialItems:
@@ -333,9 +354,15 @@ def _load(data: bytes, source: str, find: Callable[[CatalogRef], Catalog | None]
     return audit, catalog
 
 
+#: Text that names something (a file, a catalog, a person who moved the audit) is one line;
+#: every other text may hold newlines and tabs.  No text holds another control character.
+ONE_LINE_FIELDS = frozenset({"project_no", "id", "version", "hash", "previous", "created_by", "by"})
+
+
 def audit_problems(audit: Audit, catalog: Catalog | None) -> list[tuple[tuple[str | int, ...], str]]:
     """Consistency checks that hold at every stage (not the stage gates)."""
-    out: list[tuple[tuple[str | int, ...], str]] = []
+    # (the project number has its own check below, naming the characters a file name cannot hold)
+    out = [(path, why) for path, why in tomldata.text_problems(audit, ONE_LINE_FIELDS) if path != ("project_no",)]
     why = check_project_no(audit.project_no)
     if why:
         out.append((("project_no",), why))
@@ -356,6 +383,9 @@ def audit_problems(audit: Audit, catalog: Catalog | None) -> list[tuple[tuple[st
         out.append((("planning", "team"), f"a team has one leader; {len(p.leaders)} are marked leader ({', '.join(m.name for m in p.leaders)})"))
     if p.subsites and not p.multi_site:
         out.append((("planning", "subsites"), "sub-sites are listed but multi_site is false"))
+    for n, clause in enumerate(audit.transcription.marks_added):
+        if clause not in MARKED_CLAUSES:
+            out.append((("transcription", "marks_added", n), f"{clause!r} is not a report clause with marks (one of: {', '.join(MARKED_CLAUSES)})"))
     return out
 
 

@@ -8,6 +8,7 @@ import socket
 from dataclasses import dataclass
 
 from auditdesk.errors import InvalidInput
+from auditdesk.safetext import refusal
 
 __all__ = ["Identity", "default_email", "parse_identity"]
 
@@ -34,6 +35,9 @@ class Identity:
 def parse_identity(text: str, source: str = "--user") -> Identity:
     """"Name <email>" or just "Name" (the email then derived from the login)."""
     text = text.strip()
+    why = refusal(text, allow="")
+    if why:
+        raise InvalidInput.single(source, "", why)
     if text.startswith("-"):  # a mistyped option (--user --store …) or an attempt at one
         raise InvalidInput.single(source, "", f"{text!r} is not a user: a name cannot start with '-'; write it as 'Name <email>' or 'Name'")
     match = _NAME_EMAIL.match(text)

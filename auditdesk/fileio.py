@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 import threading
 from pathlib import Path
 
 from auditdesk.errors import AuditdeskError
 
-__all__ = ["file_mode", "fsync_dir", "replace_file", "umask", "write_atomic"]
+__all__ = ["file_mode", "fsync_dir", "replace_file", "umask", "write_atomic", "write_output"]
 
 _umask_lock = threading.Lock()
 
@@ -100,3 +101,36 @@ def write_atomic(path: Path, data: bytes, *, mode: int | None = None, durable: b
         replace_file(path, data, mode=mode, durable=durable)
     except OSError as exc:
         raise AuditdeskError(f"cannot write {path}: {exc.strerror or exc}; nothing was changed") from None
+
+
+def write_output(path: Path, data: bytes, *, durable: bool = True) -> bool:
+    """Write a report or an export where the user pointed ``-o``, as they expect.
+
+    * a regular file (or nothing yet) is replaced atomically; through a symlink,
+      the file it points at is replaced and the link kept;
+    * a FIFO, a terminal, ``/dev/stdout`` or another device is written to as a
+      stream, appending as a shell's ``>>`` would (``-o /dev/stdout >> log``
+      must not truncate the log), never replaced by a regular file;
+    * a folder is refused.
+
+    True when a regular file was written (files that go beside it, such as
+    radar charts, may then be written too)."""
+    path = Path(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise AuditdeskError(f"cannot write {path}: {exc.strerror or exc}; nothing was changed") from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise AuditdeskError(f"cannot write {path}: it is a folder; give a file name")
+    special = os.path.abspath(path).startswith(("/dev/", "/proc/"))
+    if st is not None and (special or not stat.S_ISREG(st.st_mode)):
+        try:
+            with open(path, "ab") as f:
+                f.write(data)
+        except OSError as exc:
+            raise AuditdeskError(f"cannot write {path}: {exc.strerror or exc}") from None
+        return False
+    write_atomic(Path(os.path.realpath(path)), data, durable=durable)
+    return True

@@ -5,7 +5,10 @@ platformdirs follows each system's rules (on Linux the XDG variables):
 * the default store — data: ``$XDG_DATA_HOME/auditdesk/store``;
 * the terminal app's settings — config: ``$XDG_CONFIG_HOME/auditdesk/tui.toml``;
 * which revision each user last looked at — state, not data (losing it only
-  loses a default): ``$XDG_STATE_HOME/auditdesk/seen.json``.
+  loses a default): ``$XDG_STATE_HOME/auditdesk/seen.json``;
+* derived data (the summaries a listing shows, one file per store) — cache:
+  ``$XDG_CACHE_HOME/auditdesk/``.  Never inside a store: whoever else can write
+  there could make ``list`` show what no audit says.
 
 ``$AUDITDESK_STORE`` overrides the default store.
 """
@@ -17,7 +20,7 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["default_store", "seen_path", "settings_path", "user_store"]
+__all__ = ["cache_dir", "default_store", "seen_path", "settings_path", "user_store"]
 
 APP = "auditdesk"
 
@@ -41,3 +44,7 @@ def settings_path() -> Path:
 
 def seen_path() -> Path:
     return Path(platformdirs.user_state_dir(APP, appauthor=False)) / "seen.json"
+
+
+def cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir(APP, appauthor=False))

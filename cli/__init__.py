@@ -15,9 +15,10 @@ import os
 import sys
 from collections.abc import Sequence
 
-from auditdesk.cli.context import Context
+from auditdesk.cli.context import Context, refuse_unsafe_arguments
 from auditdesk.cli.parser import Command, build_parser
 from auditdesk.errors import AuditdeskError
+from auditdesk.safetext import VisibleStream
 
 __all__ = ["main"]
 
@@ -34,6 +35,8 @@ def hint(error: AuditdeskError) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from auditdesk.cli.commands import app
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.as_person is not None:  # an SSH key's forced command: the key's person, the client's request
@@ -46,7 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
     ctx = Context(args)
     func: Command = args.func
+    streams = sys.stdout, sys.stderr
+    if func is not app.cmd_tui:  # the app draws the terminal itself (and escapes text on its own)
+        sys.stdout, sys.stderr = VisibleStream(sys.stdout), VisibleStream(sys.stderr)
     try:
+        refuse_unsafe_arguments(args)
         return func(ctx)
     except AuditdeskError as exc:
         print(f"auditdesk: {exc}{hint(exc)}", file=sys.stderr)
@@ -57,4 +64,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     finally:
+        sys.stdout, sys.stderr = streams
         ctx.close()

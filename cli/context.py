@@ -96,3 +96,27 @@ def out(text: str = "") -> None:
 def now() -> dt.datetime:
     """The time a command records (a stage move), to the second, with the local offset."""
     return dt.datetime.now(dt.UTC).astimezone().replace(microsecond=0)
+
+
+#: Arguments that are free text (newlines and tabs allowed); every other text argument is one line.
+FREE_TEXT_ARGS = frozenset({"org", "note", "reason", "comment"})
+_PROJECT_NUMBERS = frozenset({"audit", "project_no", "against", "previous"})
+#: Positional arguments, named as the usage line names them.
+_POSITIONAL = frozenset({"audit", "scores", "files", "rev_a", "rev_b", "key", "remote", "report", "file", "id"})
+
+
+def refuse_unsafe_arguments(args: argparse.Namespace) -> None:
+    """No argument may hold a control character or a bidirectional override
+    (they would end up in the store, or on someone's terminal)."""
+    from auditdesk.errors import InvalidInput
+    from auditdesk.safetext import refusal
+
+    for name, value in vars(args).items():
+        if name in _PROJECT_NUMBERS:
+            continue  # checked as project numbers, naming what a file name cannot hold
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str):
+                why = refusal(text, allow="\n\t" if name in FREE_TEXT_ARGS else "")
+                if why:
+                    shown = name.upper() if name in _POSITIONAL else f"--{name.replace('_', '-')}"
+                    raise InvalidInput.single(shown.replace("_", "-"), "", why)

@@ -103,9 +103,17 @@ COMMANDS: tuple[Cmd, ...] = (
         arg("files", nargs="*", metavar="FILE", help="default: the built-in catalogs and every audit in the store"),
         JSON,
     )),
-    Cmd("init", audits.cmd_init, "create an empty store (a git repository)", (
-        arg("--shared", action="store_true", help="for several Unix users: git's --shared=group, group-writable files"),
+    Cmd("init", audits.cmd_init, "create an empty store (a git repository), or with --bare a hub for a team", (
+        arg("dir", nargs="?", metavar="DIR", help="where (default: --store)"),
+        arg("--bare", action="store_true",
+            help="a hub: a bare repository everyone clones (auditdesk clone) and syncs with; no working files"),
+        arg("--shared", action="store_true",
+            help="for several Unix users: git's --shared=group, group-writable files; the store also takes pushes"),
         JSON,
+    )),
+    Cmd("clone", history.cmd_clone, "your own store: a clone of the team's hub, with git's diff driver set up", (
+        arg("url", metavar="URL", help="the hub: a path, ssh://host/path, host:path or https://…"),
+        arg("dir", nargs="?", metavar="DIR", help="the new store (default: --store, else the hub's name without .git)"),
     )),
     Cmd("list", audits.cmd_list, "list the audits in the store", (JSON, STAGE, YEAR)),
     Cmd("log", history.cmd_log, "revisions of an audit, newest first, with stage and total", (

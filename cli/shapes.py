@@ -90,11 +90,15 @@ def history(entries: list[tuple[Revision, Summary]]) -> list[JSON]:
 
 
 def diff(change: AuditDiff, labels: tuple[str, str]) -> JSON:
-    """`diff --json`: field and item changes, totals before and after."""
+    """`diff --json`: every change in the audit's terms ("changes", one per line of the
+    text output, in its order), the changed fields by their path in the file and the
+    items whose result changed (as before), totals before and after."""
     from auditdesk.audit.diff import describe
 
     return {
         "from": labels[0], "to": labels[1],
+        "summary": change.summary(),
+        "changes": [c.shape() for c in (*change.changes, *change.totals)],
         "fields": [{"field": f.field, "old": plain(f.old), "new": plain(f.new)} for f in change.fields],
         "items": [{"code": c.code, "old": describe(c.old), "new": describe(c.new), "old_score": fmt_number(c.old_score),
                    "new_score": fmt_number(c.new_score), "delta": fmt_number(c.delta)} for c in change.items],

@@ -177,7 +177,7 @@ def _check_stars(stars: tuple[StarBand, ...]) -> list[tuple[tuple[str | int, ...
 
 def load_catalog(path: Path) -> Catalog:
     try:
-        data = path.read_bytes()
+        data = tomldata.read_file(path)
     except OSError as exc:
         raise InvalidInput([Problem(str(path), "", f"cannot read catalog: {exc.strerror}")]) from None
     return parse_catalog(data, str(path))

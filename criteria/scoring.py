@@ -121,18 +121,18 @@ def round_half_up(value: Decimal, places: Decimal = CENT) -> Decimal:
 
 def fmt_2(value: Decimal | None) -> str:
     """Part and total scores, rates: two decimals, half-up (54.29)."""
-    return "" if value is None else f"{round_half_up(value):f}"
+    return "" if value is None else f"{round_half_up(value) + 0:f}"  # + 0: never "-0.00"
 
 
 def fmt_item(value: Decimal | None) -> str:
     """Item scores as the seed prints them: up to three decimals, no trailing zeros."""
     if value is None:
         return ""
-    text = f"{round_half_up(value, Decimal('0.001')):f}"
+    text = f"{round_half_up(value, Decimal('0.001')) + 0:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def fmt_number(value: Decimal) -> str:
     """An exact decimal without exponent or trailing zeros (weights, percentages)."""
-    text = f"{value:f}"
+    text = f"{abs(value) if value.is_zero() else value:f}"  # never "-0"
     return text.rstrip("0").rstrip(".") if "." in text else text

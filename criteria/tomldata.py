@@ -14,15 +14,19 @@ import datetime as dt
 import functools
 import os
 import re
+import stat
 import tomllib
 import types
 import typing
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 
 import tomli_w
 
+from auditdesk.criteria.tomlshape import MAX_BYTES, ShapeError, check_shape
 from auditdesk.errors import InvalidInput, Problem
+from auditdesk.safetext import refusal
 
 T = TypeVar("T")
 Path_ = tuple[str | int, ...]
@@ -96,8 +100,30 @@ def _line_index(text: str) -> tuple[dict[Path_, int], dict[Path_, int]]:
     return prefixed, exact
 
 
+def read_file(path: Path | str) -> bytes:
+    """A TOML file's bytes, as far as the parser may take them: a regular file (a FIFO
+    or a device such as /dev/zero behind a symlink would never end) no bigger than
+    the shape guard allows.  OSError is left to the caller (it says "cannot read")."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO must not block the open
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise InvalidInput.single(str(path), "", "not a regular file (a FIFO, a device or a folder); the file was not read")
+        if st.st_size > MAX_BYTES:
+            raise InvalidInput.single(str(path), "", f"the file is {st.st_size} bytes (at most {MAX_BYTES} bytes); "
+                                                     "the file was not read")
+        return f.read(MAX_BYTES + 1)
+
+
 def parse(data: bytes, source: str) -> dict[str, Any]:
-    """Parse TOML bytes, turning every failure into a located Problem."""
+    """Parse TOML bytes, turning every failure into a located Problem.
+
+    Every TOML file auditdesk reads comes here: hostile shapes (size, line
+    length, key parts, nesting) are refused before tomllib sees them."""
+    try:
+        check_shape(data, source)
+    except ShapeError as exc:
+        raise InvalidInput.single(source, "", f"{exc.what} ({exc.limit}); the file was not read", exc.line) from None
     if data.startswith(b"\xef\xbb\xbf"):
         raise InvalidInput.single(source, "", "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM", 1)
     try:
@@ -204,7 +230,8 @@ class Reader:
             if isinstance(data, Decimal) and not data.is_finite():
                 self.problem(path, "expected a finite number")
                 return Decimal(0)
-            return Decimal(data)
+            value = Decimal(data)
+            return abs(value) if value.is_zero() else value  # -0.0 is 0 (it printed as -0)
         if hint is dt.date:
             if isinstance(data, dt.datetime) or not isinstance(data, dt.date):
                 self.problem(path, f"expected a date such as 2024-04-11 (no quotes), got {_kind(data)}")
@@ -312,4 +339,39 @@ def load_record(cls: type[T], data: bytes, source: str) -> tuple[T, dict[str, An
     result = reader.record(cls, raw)
     reader.check()
     assert result is not None
+    for path, message in text_problems(result):
+        reader.problem(path, message)
+    reader.check()
     return result, raw
+
+
+#: The most text one field holds, in UTF-8 bytes: about 87,000 Chinese characters,
+#: some 60 printed pages.  Bigger fields made the terminal app take a minute to
+#: open an audit (15 MB: 77 s); a whole file is bounded by tomlshape.MAX_BYTES.
+MAX_TEXT_BYTES = 256 * 1024
+
+
+def text_problems(obj: Any, one_line: frozenset[str] = frozenset(), path: Path_ = (),
+                  single: bool = False) -> list[tuple[Path_, str]]:
+    """Every text in a record tree (dataclasses, tuples, dicts) that must be refused:
+    control characters and bidirectional overrides (newline and tab only in fields
+    not named in ``one_line``), and text longer than MAX_TEXT_BYTES."""
+    out: list[tuple[Path_, str]] = []
+    if isinstance(obj, str):
+        size = len(obj.encode("utf-8", "surrogatepass"))
+        if size > MAX_TEXT_BYTES:
+            out.append((path, (f"text of {size:,} bytes; a field holds at most {MAX_TEXT_BYTES:,} bytes "
+                              "(about 87,000 Chinese characters)")))
+        why = refusal(obj, allow="" if single else "\n\t")
+        if why:
+            out.append((path, why))
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            out += text_problems(getattr(obj, f.name), one_line, path + (f.name,), f.name in one_line)
+    elif isinstance(obj, (tuple, list)):
+        for i, value in enumerate(obj):
+            out += text_problems(value, one_line, path + (i,), single)
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            out += text_problems(value, one_line, path + (key,), single)
+    return out

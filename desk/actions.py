@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import auditdesk
 from auditdesk.audit import workflow
 from auditdesk.audit.diff import diff_audits
 from auditdesk.audit.document import to_toml
 from auditdesk.audit.identity import Identity
 from auditdesk.audit.stages import blockers, next_stage
-from auditdesk.report.provenance import report_bytes, sha256
+from auditdesk.report.provenance import approval_fields, issued, sha256
 from auditdesk.store.audits import AuditStore, Loaded
 from auditdesk.store.git import SaveResult, Tag
 from auditdesk.store.git.repo import TagRequest
@@ -57,12 +58,14 @@ def approve(store: AuditStore, project_no: str, who: Identity, when: dt.datetime
     name = f"{tag_prefix}/{max(numbers, default=0) + 1}"
 
     def message(commit: str) -> str:
+        report = issued(store, project_no, commit)
         return (
             f"approve {project_no}\n\n"
             f"audit: {project_no}\nrevision: {commit}\napproved-by: {who.name} <{who.email}>\n"
             + (f"approver-id: {who.person}\n" if who.person else "")
             + f"approved-at: {when.isoformat()}\naudit-sha256: {sha256(to_toml(loaded.audit))}\n"
-            f"report-sha256: {sha256(report_bytes(store, project_no, commit))}\n"
+            f"report-sha256: {sha256(report.markdown)}\n"
+            + approval_fields(report) + f"auditdesk-version: {auditdesk.__version__}\n"
         )
 
     store.approve(loaded, lambda audit: workflow.approve(audit, who, reviewers, when, comments), who, TagRequest(name, message))

@@ -47,9 +47,13 @@ def box(checked: bool) -> str:
     return CHECKED if checked else UNCHECKED
 
 
-def choices(options: Iterable[str], chosen: str | None, sep: str = " ") -> str:
-    """Every option of a paper form with the chosen one marked: ■初次认证 □保持认证."""
-    return sep.join(box(option == chosen) + option for option in options)
+ADDED = "（补录）"  # recorded after the fact: not in the original paper report
+
+
+def choices(options: Iterable[str], chosen: str | None, sep: str = " ", added: bool = False) -> str:
+    """Every option of a paper form with the chosen one marked: ■初次认证 □保持认证;
+    `added`: the mark was recorded after the fact (■初次认证（补录）)."""
+    return sep.join(box(option == chosen) + option + (ADDED if added and option == chosen else "") for option in options)
 
 
 def date(value: dt.date | None, empty: str = MISSING) -> str:

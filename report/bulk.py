@@ -51,7 +51,9 @@ def renderer_key(fmt: str) -> str:
 
     sources = [*sorted(Path(__file__).parent.glob("*.py")), *sorted(Path(scoring.__file__).parent.glob("*.py")),
                Path(document.__file__)]
-    digest = hashlib.sha256()
+    import auditdesk
+
+    digest = hashlib.sha256(auditdesk.__version__.encode())  # the footer names it
     for source in sources:
         digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
     return f"{fmt}:sha256:{digest.hexdigest()}"
@@ -59,7 +61,8 @@ def renderer_key(fmt: str) -> str:
 
 @dataclass(frozen=True)
 class Job:
-    """One report to render: the audit's blob at HEAD and the revision its footer names."""
+    """One report to render: the audit's blob at HEAD and the revision its footer names
+    (the audit's own last revision)."""
 
     project_no: str
     path: str
@@ -269,7 +272,7 @@ def render_all(store: AuditStore, out: Path, *, fmt: str = "md", jobs: int = 1, 
         manifest.set(project_no, None)
     bar = Progress(progress, len(todo))
     try:
-        for outcome in _run(store, _with_approval_revisions(store, todo, approved), out, fmt, stage, key, jobs, approved):
+        for outcome in _run(store, _with_approval_revisions(store, _with_own_revisions(store, todo), approved), out, fmt, stage, key, jobs, approved):
             _record(manifest, result, outcome)
             bar.advance(outcome)
     finally:
@@ -307,6 +310,12 @@ def _catalog_current(catalogs: Catalogs, entry: dict[str, Any], known: dict[tupl
         except AuditdeskError:
             known[ident] = ""
     return bool(known[ident]) and known[ident] == entry.get("catalog_hash")
+
+
+def _with_own_revisions(store: AuditStore, todo: list[Job]) -> list[Job]:
+    """Each footer names the audit's own last revision, as a single `auditdesk report` does."""
+    own = store.own_revisions([j.project_no for j in todo], todo[0].revision) if todo else {}
+    return [Job(j.project_no, j.path, j.blob, own.get(j.project_no, j.revision)) for j in todo]
 
 
 def approved_audits(store: AuditStore) -> frozenset[str]:

@@ -27,6 +27,7 @@ import datetime as dt
 import io
 import json
 import sys
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,15 +38,24 @@ from auditdesk.criteria.catalog import Catalog
 from auditdesk.criteria.results import SPECIAL_KINDS
 from auditdesk.criteria.scoring import fmt_2, fmt_number, score_audit
 from auditdesk.errors import AuditdeskError
-from auditdesk.fileio import write_atomic
+from auditdesk.fileio import write_output
 from auditdesk.store.audits import AUDITS, AuditStore
 
 IDENTITY = ("project_no", "organisation", "audit_type", "stage", "audit_from", "audit_to", "leader")
 TOTALS = ("special", "total", "max", "applicable", "rate", "star")
 ITEM = ("item", "pct", "item_score", "reason", "note")
 NONCONFORMITY = ("nc", "kind", "kind_label", "description", "nonconformity", "corrective_action", "owner", "due")
-#: What a spreadsheet may take for the start of a formula (OWASP CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: What a spreadsheet may take for the start of a formula (OWASP CSV injection), with
+#: the full-width forms a Chinese input method types (＝ is a formula to WPS and Excel).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet could read ``text`` as a formula: one of FORMULA_START first,
+    or after leading spaces, newlines and invisible characters (zero-width space, BOM)
+    that a spreadsheet skips or a reader cannot see."""
+    first = next((c for c in text if not (c.isspace() or unicodedata.category(c) == "Cf")), "")
+    return text.startswith(FORMULA_START) or first.startswith(FORMULA_START)
 
 
 class Formatted(str):
@@ -172,7 +182,7 @@ def spreadsheet_cell(value: Any) -> str:
     """The cell's text; user text a spreadsheet could run as a formula gets a leading quote."""
     if value is None:
         return ""
-    if isinstance(value, str) and not isinstance(value, Formatted) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and not isinstance(value, Formatted) and looks_like_formula(value):
         return "'" + value
     return str(value)
 
@@ -186,4 +196,4 @@ def write(export: Export, fmt: str, path: Path | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
-        write_atomic(path, data)
+        write_output(path, data)  # a FIFO or /dev/stdout is written to, never replaced

@@ -5,23 +5,44 @@ same bytes, and a footer names the audit's content hash so a printed report
 can be traced to the revision it came from.  An unfinished audit still
 renders, under a draft banner listing what is missing.  Output is CommonMark
 with GitHub tables; all user and catalog text goes through `escape`.
+
+Why this module is long: it is one document, the seed report's sections in
+their order (basic information, the three parts, special items, conclusion,
+status and provenance lines); splitting it by section would scatter one
+page's layout over several files.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import quote
 
-from auditdesk.audit.document import AUDIT_TYPES, HALVES, METHODS, RECOMMENDATIONS, ROLES, Answer, Audit, Planning, to_toml
+import auditdesk
+from auditdesk.audit.document import AUDIT_TYPES, HALVES, METHODS, RECOMMENDATIONS, ROLES, STAGES, Answer, Audit, Planning, to_toml
 from auditdesk.audit.stages import PAST_YEAR, REMOTE_QUESTIONS, RISKS, star_differs
 from auditdesk.criteria.catalog import Catalog, Part
 from auditdesk.criteria.results import SPECIAL_KINDS, ItemResult
 from auditdesk.criteria.scoring import ItemScore, PartScore, Scorecard, fmt_2, fmt_item, fmt_number, score_audit
 from auditdesk.errors import InvalidInput
-from auditdesk.report.blocks import BREAK, EMPTY, MISSING, box, choices, date, filled, is_blank, lines, paragraphs, table, text
+from auditdesk.report.blocks import (
+    ADDED,
+    BREAK,
+    EMPTY,
+    MISSING,
+    box,
+    choices,
+    date,
+    filled,
+    is_blank,
+    lines,
+    paragraphs,
+    table,
+    text,
+)
 from auditdesk.report.draft import missing
 from auditdesk.report.escape import inline
 from auditdesk.report.radar import radar_svg
@@ -51,28 +72,39 @@ class Rendered:
     assets: dict[str, bytes]
 
 
-def render(audit: Audit, catalog: Catalog, *, revision: str | None = None) -> Rendered:
-    """The audit's report; `revision` is the store commit it was read from (None: unsaved)."""
+def render(audit: Audit, catalog: Catalog, *, revision: str | None = None, version: str | None = None) -> Rendered:
+    """The audit's report; `revision` is the audit's own last revision (the commit that gave its
+    file this content; None: unsaved), `version` the auditdesk that renders (default: this one)."""
     if (audit.catalog.id, audit.catalog.version) != (catalog.id, catalog.version):
         raise InvalidInput.single(
             audit.project_no, "catalog", f"the audit is scored under {audit.catalog.id}@{audit.catalog.version}, not {catalog.label}"
         )
     card = score_audit(catalog, audit.items, audit.special)
-    radars = {radar_name(audit, part): radar_svg(part, f"{part.title}（{part.code}）").encode("utf-8") for part in card.parts}
+    radars = {radar_name(audit, part, revision): radar_svg(part, f"{part.title}（{part.code}）").encode("utf-8")
+              for part in card.parts}
     sections = [
         *_draft_banner(missing(audit, catalog)),
         *_header(audit, catalog),
+        *_status(audit),
         *_basic_information(audit),
-        *_results(audit, catalog, card),
+        *_results(audit, catalog, card, revision),
         *_conclusion(audit, card),
-        *_footer(audit, catalog, revision),
+        *_footer(audit, catalog, revision, version or auditdesk.__version__, radars),
     ]
     return Rendered("\n\n".join(sections) + "\n", radars)
 
 
-def radar_name(audit: Audit, part: PartScore) -> str:
-    """The radar chart's file name beside the report: 10234-2024-SD-radar-A.svg."""
-    return f"{audit.project_no}-radar-{part.code}.svg"
+def radar_name(audit: Audit, part: PartScore, revision: str | None = None) -> str:
+    """The chart's file name beside the report, named for the revision it shows so that a
+    report never sits beside another revision's charts: 10234-2024-SD-1a2b3c4d5e6f-radar-A.svg
+    (10234-2024-SD-radar-A.svg for an unsaved audit)."""
+    short = re.sub(r"[^0-9A-Za-z]", "", revision or "")[:12]  # a commit id; anything else cannot shape the name
+    return f"{audit.project_no}-{short}-radar-{part.code}.svg" if short else f"{audit.project_no}-radar-{part.code}.svg"
+
+
+def chart_kind(part: PartScore) -> str:
+    """A radar needs three axes; a part with fewer sections is drawn as bars (see `radar`)."""
+    return "雷达图" if len(part.sections) >= 3 else "条形图"
 
 
 def _draft_banner(lacking: list[str]) -> list[str]:
@@ -95,8 +127,33 @@ def _header(audit: Audit, catalog: Catalog) -> list[str]:
     ]
 
 
+def _status(audit: Audit) -> list[str]:
+    """What the page is: prepared by the team, under review, or approved (by whom, when);
+    and what （补录） means when the report uses it."""
+    moves = {move.to: move for move in audit.transitions}
+    if audit.stage == "approved" and "approved" in moves:
+        move = moves["approved"]
+        status = f"报告状态：已批准（复核人：{text(move.by)}，批准时间：{_when(move.at)}）"
+    elif audit.stage == "approved":
+        status = "报告状态：已批准"
+    elif audit.stage == "review":
+        submitted = moves.get("review")
+        status = "报告状态：复核中" + (f"（{text(submitted.by)}于{_when(submitted.at)}提交复核）" if submitted else "")
+    else:
+        status = f"报告状态：编制中（{STAGES[audit.stage]}阶段），未经复核"
+    out = [status]
+    if audit.transcription.marks_added or any(r.reason_added for r in audit.items.values()):
+        out.append(f"注：标有“{ADDED}”的内容为原审查报告未记载、录入时补录的信息。")
+    return out
+
+
+def _when(at: dt.datetime) -> str:
+    return f"{date(at.date())} {at:%H:%M}"
+
+
 def _basic_information(audit: Audit) -> list[str]:
     p = audit.planning
+    added = set(audit.transcription.marks_added)
     contact = p.contact
     criteria = [inline(c) for c in p.criteria if not is_blank(c)]
     return [
@@ -110,7 +167,7 @@ def _basic_information(audit: Audit) -> list[str]:
         "### 1.4 审查地址",
         text(p.audit_address),
         "### 1.5 场所说明",
-        choices(SITES, SITES[p.multi_site], sep=BREAK),
+        choices(SITES, SITES[p.multi_site], sep=BREAK, added="1.5" in added),
         *_subsites(p),
         "### 1.6 受审查组织联系方式",
         lines(
@@ -120,23 +177,23 @@ def _basic_information(audit: Audit) -> list[str]:
             f"邮箱：{text(contact.email, EMPTY)}",
         ),
         "### 1.7 审查目的",
-        f"{PURPOSE} {choices((t + '注册' for t in AUDIT_TYPES.values()), AUDIT_TYPES[p.audit_type] + '注册')}",
+        f"{PURPOSE} {choices((t + '注册' for t in AUDIT_TYPES.values()), AUDIT_TYPES[p.audit_type] + '注册', added='1.7' in added)}",
         "### 1.8 审查准则",
         "\n".join(f"{n}) {c}" for n, c in enumerate(criteria, start=1)) or MISSING,
         "### 1.9 审查范围",
         f"{text(p.scope)}（{text(p.star_applied)}）",
         "### 1.10 审查方式",
-        choices(METHODS.values(), METHODS[p.method]),
+        choices(METHODS.values(), METHODS[p.method], added="1.10" in added),
         "### 1.11 暗访评价方式（必要时）",
-        _mystery_shopping(p),
+        _mystery_shopping(p, "1.11" in added),
         "### 1.12 审查覆盖的时期和本次审查时间",
         lines(f"审查覆盖的时期：自{text(p.period_start)}至{date(p.audit_to)}（审查结束日）止", f"本次审查时间：{_audit_time(p)}"),
         "### 1.13 审查组成员",
         _team(p),
         "### 1.14 现场评价前一年内的情况",
-        table(("事项", "情况"), [(q, _answer(getattr(p.past_year, name))) for name, (_, q) in PAST_YEAR.items()]),
+        table(("事项", "情况"), [(q, _answer(getattr(p.past_year, name), "1.14" in added)) for name, (_, q) in PAST_YEAR.items()]),
         "### 1.15 审查风险",
-        f"{RISKS[1]}：{inline(_answer(p.risks))}",
+        f"{RISKS[1]}：{inline(_answer(p.risks, '1.15' in added))}",
         "### 1.16 远程审核时适用",
         _remote(p),
         "### 评价抽样方法说明",
@@ -153,7 +210,7 @@ def _subsites(p: Planning) -> list[str]:
     return [table(("序号", "名称", "地址"), [(str(n), filled(site.name), filled(site.address)) for n, site in enumerate(p.subsites, start=1)])]
 
 
-def _mystery_shopping(p: Planning) -> str:
+def _mystery_shopping(p: Planning, added: bool) -> str:
     ms = p.mystery_shopping
     if ms.needed is None:
         return MISSING
@@ -166,7 +223,7 @@ def _mystery_shopping(p: Planning) -> str:
     return lines(
         period(ms.onsite_from, ms.onsite_to, "现场"),
         period(ms.offsite_from, ms.offsite_to, "非现场"),
-        f"{box(not ms.needed)}不需要",
+        f"{box(not ms.needed)}不需要" + (ADDED if added and not ms.needed else ""),
     )
 
 
@@ -191,33 +248,43 @@ def _team(p: Planning) -> str:
     )
 
 
-def _yes_no(value: bool | None, options: tuple[str, str], yes: str) -> str:
+def _yes_no(value: bool | None, options: tuple[str, str], yes: str, added: bool = False, unanswered: str = "（未回答）") -> str:
     """Both boxes in the form's order with the answer marked; unanswered says so."""
     if value is None:
-        return choices(options, None) + "（未回答）"
-    return choices(options, yes if value else next(o for o in options if o != yes))
+        return choices(options, None) + unanswered
+    return choices(options, yes if value else next(o for o in options if o != yes), added=added)
 
 
-def _answer(answer: Answer) -> str:
+def _answer(answer: Answer, added: bool = False) -> str:
     """1.14/1.15 as plain text: ■无 □有, or □无 ■有，说明：…"""
-    marked = _yes_no(answer.yes, ("无", "有"), yes="有")
+    marked = _yes_no(answer.yes, ("无", "有"), yes="有", added=added)
     return f"{marked}，说明：{filled(answer.explanation)}" if answer.yes else marked
 
 
+#: What 1.16's questions 3) and 5) ask to explain, as the seed's form prints it.
+REMOTE_NOTES = {"obstacles_note": "；如果填“是”请说明：", "onsite_needed_note": "，如需补充请说明关注的内容："}
+
+
 def _remote(p: Planning) -> str:
-    if p.method == "onsite":
-        return "不适用（本次为现场审核）。"
+    """1.16 as the seed's form prints it, for an on-site audit too (left blank there)."""
+    remote = p.method != "onsite"
     r = p.remote
-    facts = (f"地点：{text(r.location)}", f"范围：{text(r.scope)}", f"使用的ICT工具：{text(r.ict_tools)}")
+    blank = MISSING if remote else EMPTY
+    facts = (f"地点：{text(r.location, blank)}", f"范围：{text(r.scope, blank)}", f"使用的ICT工具：{text(r.ict_tools, blank)}")
     out = [lines("1) 实施远程审核概况", *(f"   {fact}" for fact in facts))]
     for n, (name, _, question, note) in enumerate(REMOTE_QUESTIONS, start=2):
-        value = getattr(r, name)
-        line = f"{n}) {_yes_no(value, ('是', '否'), yes='是')} {question}"
-        out.append(line + (f"；说明：{text(getattr(r, note))}" if note and value else ""))
+        value = getattr(r, name) if remote else None
+        line = f"{n}) {_yes_no(value, ('是', '否'), yes='是', unanswered='（未回答）' if remote else '')} {question}"
+        if note:
+            explained = getattr(r, note) if remote and value else ""
+            line += REMOTE_NOTES[note] + text(explained, MISSING if remote and value else EMPTY)
+        elif n < len(REMOTE_QUESTIONS) + 1:
+            line += "；"
+        out.append(line)
     return "\n".join(out)
 
 
-def _results(audit: Audit, catalog: Catalog, card: Scorecard) -> list[str]:
+def _results(audit: Audit, catalog: Catalog, card: Scorecard, revision: str | None) -> list[str]:
     out = [
         "## 2. 服务认证审查结果",
         "### (1) 现场审查总体得分情况",
@@ -251,7 +318,8 @@ def _results(audit: Audit, catalog: Catalog, card: Scorecard) -> list[str]:
     out += _nonconformities(audit, n + 3)
     out += _notes(audit, catalog, n + 4)
     out.append("### 各单项雷达图")
-    out += [f"![{inline(f'{p.title}（{p.code}）雷达图')}]({quote(radar_name(audit, p), safe='')})" for p in card.parts]
+    out += [f"![{inline(f'{p.title}（{p.code}）{chart_kind(p)}')}]({quote(radar_name(audit, p, revision), safe='')})"
+            for p in card.parts]
     return out
 
 
@@ -350,21 +418,24 @@ def _conclusion(audit: Audit, card: Scorecard) -> list[str]:
         "## 5. 评价结论",
         "根据评价情况，评价组得出评价结论如下：",
         CONFORMS,
-        choices(("推荐" + k for k in RECOMMENDATIONS.values()), chosen) + "。",
+        choices(("推荐" + k for k in RECOMMENDATIONS.values()), chosen, added="5" in audit.transcription.marks_added) + "。",
         FAILS,
-        choices(("不推荐" + k for k in RECOMMENDATIONS.values()), chosen) + "。",
+        choices(("不推荐" + k for k in RECOMMENDATIONS.values()), chosen, added="5" in audit.transcription.marks_added) + "。",
         "评价组推荐的认证范围和星级【适用于初次审核、再认证评价、监督变更范围评价】",
         text(c.recommended_scope) + star,
         lines(f"报告编制人：{text(c.author)}", f"编制日期：{date(c.date)}"),
     ]
 
 
-def _footer(audit: Audit, catalog: Catalog, revision: str | None) -> list[str]:
-    """Provenance: which audit, which saved revision, which exact content."""
+def _footer(audit: Audit, catalog: Catalog, revision: str | None, version: str, charts: dict[str, bytes]) -> list[str]:
+    """Provenance: which audit, which saved revision, which exact content, which auditdesk,
+    and the charts beside it (their SHA-256, so they can be checked as the report is)."""
     digest = hashlib.sha256(to_toml(audit)).hexdigest()
+    shown = " · ".join(f"{inline(name)} sha256:{hashlib.sha256(data).hexdigest()}" for name, data in charts.items())
     return [
         "---",
-        f"报告来源：{text(audit.project_no)} · 修订 {text(revision or '', '未保存')} · 准则 {inline(catalog.label)} · 内容 sha256:{digest}",
+        lines(f"报告来源：{text(audit.project_no)} · 修订 {text(revision or '', '未保存')} · 准则 {inline(catalog.label)} · "
+              f"内容 sha256:{digest} · auditdesk {inline(version)}", f"图表：{shown}"),
     ]
 
 

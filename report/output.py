@@ -5,11 +5,12 @@ The command line, `report --all` and the terminal app's "write" all come here.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from auditdesk.audit.document import Audit
 from auditdesk.criteria.catalog import Catalog
-from auditdesk.fileio import write_atomic
+from auditdesk.fileio import write_atomic, write_output
 
 __all__ = ["report_text", "write_report"]
 
@@ -29,9 +30,14 @@ def report_text(audit: Audit, catalog: Catalog, revision: str | None, fmt: str) 
 
 
 def write_report(audit: Audit, catalog: Catalog, revision: str | None, fmt: str, target: Path) -> int:
-    """Write one report to `target` (Markdown: its charts beside it); the number of charts."""
+    """Write one report to `target` (Markdown: its charts beside it); the number of charts.
+
+    A FIFO or a device such as /dev/stdout is written to as a stream, never
+    replaced, and gets no charts beside it (see fileio.write_output)."""
     text, assets = report_text(audit, catalog, revision, fmt)
-    write_atomic(target, text.encode("utf-8"))
+    if not write_output(target, text.encode("utf-8")):
+        return 0
+    target = Path(os.path.realpath(target))
     for name, data in assets.items():
         write_atomic(target.parent / name, data)
     return len(assets)

@@ -50,8 +50,8 @@ STAGES = ("onsite", "conclusion", "conclusion", "review", "approved")
 PCT_LINE = re.compile(r"^pct = \d+$")
 ENV = dict(os.environ, GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", LC_ALL="C.UTF-8")
 #: Source folder -> where it is installed (pyproject's package-dir).
-PACKAGES = {"auditdesk": "auditdesk", "criteria": "auditdesk/criteria", "store": "auditdesk/store",
-            "report": "auditdesk/report", "tui": "auditdesk/tui"}
+PACKAGES = {"auditdesk": "auditdesk", "criteria": "auditdesk/criteria", "audit": "auditdesk/audit", "store": "auditdesk/store",
+            "report": "auditdesk/report", "desk": "auditdesk/desk", "tui": "auditdesk/tui", "cli": "auditdesk/cli"}
 
 
 @dataclass(frozen=True)
@@ -262,8 +262,8 @@ def timed(name, call):
 def git(*args):
     return subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=True).stdout
 
-(root / ".git" / "auditdesk" / "summaries.json").unlink(missing_ok=True)
 with AuditStore.open(root) as store:
+    store._cache_path.unlink(missing_ok=True)  # the user's cache of this store (not in .git)
     timed("list_cold", store.summaries)
 with AuditStore.open(root) as store:
     timed("list_warm", store.summaries)
@@ -408,17 +408,72 @@ def bench_size(work: Path, audits: int, commits: int, jobs: int, repeat: int, ke
     return rows
 
 
-# --- the terminal app: key-to-screen latency (scripts/bench_latency.py) ------------
+# --- plain git through the textconv driver ---------------------------------------
+
+TEXTCONV_HISTORY = """
+import dataclasses, sys
+from decimal import Decimal
+from pathlib import Path
+from auditdesk.audit.identity import Identity
+from auditdesk.store.audits import AuditStore
+root, no, n, leader = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
+who = Identity(leader, "leader@example.org")
+with AuditStore.open(root) as store:
+    codes = [c for c in store.load(no).catalog.items if c not in ("B36", "B37", "B41", "B42", "B45")]
+    for i in range(n):  # one item rescored a save, a note on every third: what a history looks like
+        loaded = store.load(no)
+        code = codes[i * 7 % len(codes)]
+        old = loaded.audit.items[code]
+        loaded.audit.items[code] = dataclasses.replace(old, pct=Decimal(90 if old.pct != 90 else 95),
+                                                       note=f"bench note {i}" if i % 3 == 0 else old.note)
+        store.save(loaded.audit, base=loaded.blob, user=who)
+"""
 
 
-def tui_latency(repeat: int = 20) -> list[Row]:
-    """A typed score and a view switch, key to screen in a pty, against a bare Textual app doing
-    the same redraw (its own one-audit store: the audits column says 1)."""
-    sys.path.insert(0, str(Path(__file__).parent))
-    from bench_latency import run, summary
-
-    return [Row(1, what, ours, baseline="bare Textual app, same redraw", baseline_seconds=bare)
-            for what, ours, _, bare, _ in summary(run(repeat), 0)]
+def bench_textconv(work: Path, revisions: int, repeat: int = 5) -> list[Row]:
+    """`git log -p` over `revisions` revisions of one audit in a fresh `auditdesk clone`, through the
+    textconv driver, against `git log -p --no-textconv` in the same run: the first run (git's cache
+    as the clone filled it), the second, and the first with the cache deleted (the driver runs once
+    per blob), then `git blame` likewise."""
+    root = work / f"textconv-{revisions}"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    ENV["PATH"] = str(Path(sys.executable).parent) + os.pathsep + ENV.get("PATH", "")  # auditdesk-textconv, as installed
+    hub, alice, fresh = root / "hub.git", root / "alice", root / "fresh"
+    user = ["--user", f"{LEADER} <leader@example.org>"]
+    print(f"[textconv] a hub with {revisions} revisions of {HOT}", file=sys.stderr)
+    measure([sys.executable, "-m", "auditdesk", "init", "--bare", str(hub)])
+    measure([sys.executable, "-m", "auditdesk", "clone", str(hub), str(alice)])
+    measure(auditdesk(alice, "demo", *user))
+    measure(python(TEXTCONV_HISTORY, alice, HOT, revisions, LEADER))
+    measure(auditdesk(alice, "sync", *user))
+    clone = measure([sys.executable, "-m", "auditdesk", "clone", str(hub), str(fresh)])
+    git = ["git", "-C", str(fresh)]
+    log = [*git, "log", "-p", "-n", str(revisions)]
+    plain = best_of(repeat, [*log, "--no-textconv"])
+    first = measure(log)
+    second = best_of(repeat, log)
+    subprocess.run([*git, "update-ref", "-d", "refs/notes/textconv/auditdesk"], check=True, env=ENV)
+    cold = measure(log)
+    cold_again = best_of(repeat, log)
+    if first.stdout != second.stdout or cold.stdout != first.stdout or "item " not in first.stdout:
+        sys.exit("bench: git log -p printed different text with and without auditdesk's cache")
+    path = f"audits/{HOT}.toml"
+    blame_plain = best_of(repeat, [*git, "blame", "--no-textconv", "HEAD", "--", path])
+    blame = best_of(repeat, [*git, "blame", "HEAD", "--", path])
+    blame_worktree = best_of(repeat, [*git, "blame", "--", path])
+    base = f"git log -p --no-textconv -n {revisions}"
+    what = f"git log -p -n {revisions} in a fresh clone"
+    return [
+        of(1, "auditdesk clone (fills git's textconv cache)", clone),
+        of(1, f"{what}: first run", first, base, plain, "≤ 20×", first.seconds <= 20 * plain.seconds),
+        of(1, f"{what}: second run", second, base, plain, "≤ 3×", second.seconds <= 3 * plain.seconds),
+        of(1, f"{what}: cache deleted, driver once per blob", cold, base, plain),
+        of(1, f"{what}: after that, git's own cache", cold_again, base, plain, "≤ 3×", cold_again.seconds <= 3 * plain.seconds),
+        of(1, "git blame HEAD -- FILE (textconv, cached)", blame, "git blame --no-textconv HEAD -- FILE", blame_plain),
+        of(1, "git blame FILE (the working-tree copy: the driver runs once)", blame_worktree,
+           "git blame --no-textconv HEAD -- FILE", blame_plain),
+    ]
 
 
 def linear(rows: list[Row]) -> list[Row]:
@@ -463,15 +518,19 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "auditdesk-bench",
                         help="where the stores are built")
     parser.add_argument("--keep", action="store_true", help="reuse stores built by an earlier run")
+    parser.add_argument("--textconv", type=int, default=100, metavar="N",
+                        help="revisions for the git log -p / textconv section (0: skip it)")
+    parser.add_argument("--textconv-only", action="store_true", help="run only the textconv section")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     code = snapshot(args.work)
     load = os.getloadavg()[0]
     rows: list[Row] = []
-    for audits in sorted(args.audits or [1000]):
+    for audits in [] if args.textconv_only else sorted(args.audits or [1000]):
         rows += bench_size(args.work, audits, args.commits, args.jobs, args.repeat, args.keep)
     rows += linear(rows)
-    rows += tui_latency()
+    if args.textconv:
+        rows += bench_textconv(args.work, args.textconv)
     print(f"code {code}; git {subprocess.run(['git', '--version'], capture_output=True, text=True, check=False).stdout.split()[-1]}, "
           f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; load average {load:.1f} at the start, "
           f"{os.getloadavg()[0]:.1f} at the end")

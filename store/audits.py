@@ -11,18 +11,17 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import hashlib
 import json
 import os
-import shlex
-import sys
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Self
+from typing import TYPE_CHECKING, Literal, Self, TypeGuard
 
-from auditdesk.audit import document, moves, workflow
-from auditdesk.audit.diff import diff_audits
+from auditdesk.audit import document, moves, textconv, workflow
+from auditdesk.audit.diff import AuditDiff, diff_audits
 from auditdesk.audit.document import Audit, Body, check_project_no
 from auditdesk.audit.identity import Identity
 from auditdesk.audit.people import LookAlike, NotRegistered, People, normalise
@@ -31,6 +30,8 @@ from auditdesk.criteria.catalog import Catalog, Catalogs
 from auditdesk.criteria.scoring import fmt_2, score_audit
 from auditdesk.errors import AuditdeskError, InvalidInput
 from auditdesk.fileio import write_atomic
+from auditdesk.paths import cache_dir
+from auditdesk.safetext import unsafe_characters
 from auditdesk.store.git import GitRepo, NotARepository, Revision, SaveResult
 from auditdesk.store.git.objects import Sign
 from auditdesk.store.git.repo import TagRequest
@@ -44,6 +45,13 @@ if TYPE_CHECKING:
 AUDITS = "audits"
 CONFIG = "auditdesk.toml"
 BASES_KEPT = 8
+#: Longer values are shortened in commit messages (`auditdesk diff` shows them whole).
+MESSAGE_VALUE_LIMIT = 300
+#: Saves whose textconv text waits for `close` (beyond this, git's driver converts them).
+TEXTCONV_PENDING = 200
+#: Commits whose audit files a clone converts for git's textconv cache (older ones
+#: are converted by git's driver when first shown, then cached by git).
+WARM_COMMITS = 250
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,15 @@ class Summary:
     error: str = ""
 
 
+_SUMMARY_FIELDS = frozenset(f.name for f in fields(Summary))
+
+
+def _summary_entry_ok(entry: object) -> TypeGuard[dict[str, str]]:
+    """A cached summary has Summary's fields, each a string without control characters."""
+    return (isinstance(entry, dict) and set(entry) == _SUMMARY_FIELDS
+            and all(isinstance(v, str) and not unsafe_characters(v) for v in entry.values()))
+
+
 @dataclass
 class StoreConfig:
     """`auditdesk.toml` at the top of a store, committed like any file.
@@ -96,6 +113,7 @@ class AuditStore:
         self._cache_dirty = False
         self._cache_lock = threading.RLock()  # the TUI lists in a thread while the user works
         self._bases: dict[str, tuple[Audit, Catalog]] = {}
+        self._textconv: dict[str, bytes] = {}
         self.registry = Registry(self.repo)
         self.key_from_config = True
         """Whether the store's git config may name the signing key (not over SSH: it is the service account's)."""
@@ -135,6 +153,25 @@ class AuditStore:
         store._install_signers()
         return store
 
+    @classmethod
+    def clone(cls, url: str, root: Path, catalogs: Catalogs | None = None) -> AuditStore:
+        """A new clone of a hub in `root`, ready to work in: git's diff driver set up and
+        its cache filled, so `git log -p` there shows audits as readable lines at once."""
+        GitRepo.clone(url, root).close()
+        store = cls.open(root, catalogs=catalogs)
+        store.warm_textconv()
+        return store
+
+    def ensure_git_identity(self, user: Identity) -> bool:
+        """Give git here an identity (user.name/user.email in the store's config) when it has
+        none, for the commits git makes itself (its textconv cache) and plain `git commit`;
+        True if one was set."""
+        if self.repo.knows_committer():
+            return False
+        self.repo.set_config("user.name", user.name)
+        self.repo.set_config("user.email", user.email)
+        return True
+
     def _install_signers(self) -> None:
         """Let plain ``git log --show-signature`` in the store check signatures against the registry
         (a file generated from people.toml); auditdesk itself never reads this setting."""
@@ -156,16 +193,21 @@ class AuditStore:
                 self.repo.set_config("gpg.ssh.allowedSignersFile", str(target))
 
     def _install_diff_driver(self) -> None:
-        """Make plain `git diff`/`git log -p` in the store show audits as readable lines."""
-        command = f"{shlex.quote(sys.executable)} -m auditdesk textconv"
-        if self.repo.config("diff.auditdesk.textconv") != command:
+        """Make plain `git diff`/`git log -p` in the store show audits as readable lines.
+
+        The driver is named without a path (see `audit.textconv`), so the config is
+        written once per store, not again whenever another installation opens it;
+        a value auditdesk wrote before (an interpreter's path) is replaced."""
+        key = f"diff.{textconv.DRIVER}.textconv"
+        current = self.repo.config(key)
+        if current != textconv.COMMAND and (not current or current.endswith("-m auditdesk textconv")):
             try:
-                self.repo.set_config("diff.auditdesk.textconv", command)
-                self.repo.set_config("diff.auditdesk.cachetextconv", "false")
+                self.repo.set_config(key, textconv.COMMAND)
+                self.repo.set_config(f"diff.{textconv.DRIVER}.cachetextconv", "true")
             except AuditdeskError:
                 return  # a read-only store: diffs stay plain TOML
         attributes = self.root / ".git" / "info" / "attributes"
-        line = f"{AUDITS}/*.toml diff=auditdesk"
+        line = f"{AUDITS}/*.toml diff={textconv.DRIVER}"
         try:
             current = attributes.read_text("utf-8") if attributes.exists() else ""
             if line not in current.splitlines():
@@ -174,9 +216,39 @@ class AuditStore:
         except (OSError, AuditdeskError):
             pass
 
+    def _cache_textconv(self, blob: str, audit: Audit, catalog: Catalog, change: AuditDiff | None = None) -> None:
+        """Remember what git's diff driver prints for a blob just saved (reusing the facts and
+        scores of the save's diff); written to git's cache when the store closes, one ref
+        update for all of a session's saves."""
+        if len(self._textconv) < TEXTCONV_PENDING:
+            self._textconv[blob] = textconv.readable_text(audit, catalog, change).encode("utf-8")
+
+    def _flush_textconv(self) -> None:
+        pending, self._textconv = self._textconv, {}
+        with contextlib.suppress(AuditdeskError, OSError):  # a cache: never an error of the command that saved
+            if pending and self.repo.config(f"diff.{textconv.DRIVER}.textconv") == textconv.COMMAND:
+                self.repo.add_notes(textconv.CACHE_REF, textconv.COMMAND, pending)
+
+    def warm_textconv(self, since: str | None = None, limit: int = WARM_COMMITS) -> int:
+        """Fill git's textconv cache for the audit files of the last `limit` commits
+        (or of the commits after `since`), so a first `git log -p` does not start the
+        driver once per revision.  How many blobs were converted."""
+        if self.repo.config(f"diff.{textconv.DRIVER}.textconv") != textconv.COMMAND:
+            return 0
+        blobs = self.repo.changed_blobs(AUDITS, since=since, limit=limit)
+        have = self.repo.noted(textconv.CACHE_REF, textconv.COMMAND, blobs)
+        notes = {}
+        for blob in blobs:
+            if blob not in have:
+                notes[blob] = textconv.convert(self.repo.read_blob(blob), self.catalogs).encode("utf-8")
+        return self.repo.add_notes(textconv.CACHE_REF, textconv.COMMAND, notes)
+
     def close(self) -> None:
-        self.repo.close()
-        self.registry.close()
+        try:
+            self._flush_textconv()
+        finally:
+            self.repo.close()
+            self.registry.close()
 
     def __enter__(self) -> Self:
         return self
@@ -201,7 +273,7 @@ class AuditStore:
     def parse_file(path: Path, catalogs: Catalogs) -> tuple[Audit, Catalog]:
         """An audit file outside the store (or its working tree), read as is."""
         try:
-            data = path.read_bytes()
+            data = tomldata.read_file(path)
         except OSError as exc:
             raise AuditdeskError(f"{path}: cannot read: {exc.strerror}") from None
         return document.load_audit(data, str(path), catalogs)
@@ -388,8 +460,9 @@ class AuditStore:
         problems = document.audit_problems(audit, catalog)
         if problems:
             raise InvalidInput.single(path, tomldata.field_name(problems[0][0]), problems[0][1])
+        change = None
         if message is None:
-            message = self._describe(audit, catalog, old or self._at(base))
+            message, change = self._describe(audit, catalog, old or self._at(base))
         if tag is None:
             result = self.repo.save(path, document.to_toml(audit), base=base, author=user, message=message, sign=sign)
         else:
@@ -397,14 +470,16 @@ class AuditStore:
                                        sign=sign, tag=tag)
             result = SaveResult(done.commit, done.blobs[path], done.changed)
         self._remember(result.blob, audit, catalog)
+        self._cache_textconv(result.blob, audit, catalog, change)
         return result
 
-    def _describe(self, audit: Audit, catalog: Catalog, old: tuple[Audit, Catalog] | None) -> str:
+    def _describe(self, audit: Audit, catalog: Catalog, old: tuple[Audit, Catalog] | None) -> tuple[str, AuditDiff | None]:
+        """The commit message of a save, and the diff it was made from (None for a new audit)."""
         if old is None:
-            return f"create audit {audit.project_no} ({audit.planning.organisation})"
+            return f"create audit {audit.project_no} ({audit.planning.organisation})", None
         change = diff_audits(old[0], audit, catalog, old[1])
-        body = change.details()
-        return f"{audit.project_no}: {change.summary()}" + (f"\n\n{body}\n" if body else "")
+        body = change.details(limit=MESSAGE_VALUE_LIMIT)
+        return f"{audit.project_no}: {change.summary()}" + (f"\n\n{body}\n" if body else ""), change
 
     @property
     def config(self) -> StoreConfig:
@@ -461,14 +536,32 @@ class AuditStore:
         self._save_cache()
         return out
 
-    def revisions(self, project_no: str) -> list[tuple[Revision, Audit]]:
-        """Every revision of an audit, oldest first, parsed (for blame)."""
+    def own_revision(self, project_no: str, rev: str = "HEAD") -> str | None:
+        """The audit's own last revision as of `rev`: the commit that gave its file this
+        content (what a report's footer names; saving another audit does not change it)."""
+        return self.repo.last_commit(self.path_of(project_no), rev)
+
+    def own_revisions(self, project_nos: list[str], rev: str = "HEAD") -> dict[str, str]:
+        """`own_revision` of many audits with one walk of the history."""
+        found = self.repo.last_commits([self.path_of(p) for p in project_nos], rev)
+        return {Path(path).stem: commit for path, commit in found.items()}
+
+    def revisions(self, project_no: str) -> list[tuple[Revision, Audit, tuple[int, ...]]]:
+        """Every revision of an audit, oldest first (parents before children), parsed, each
+        with the positions of its parents in the list: merges by sync keep both sides (for blame)."""
         path = self.path_of(project_no)
-        out = []
-        for rev in reversed(self.log(project_no)):
-            blob = self.repo.blob_id(path, rev.commit)
-            if blob:
-                out.append((rev, self.parse(self.repo.read_blob(blob), f"{path}@{rev.commit[:7]}")[0]))
+        graph = self.repo.log(path, graph=True)
+        if not graph:
+            raise AuditdeskError(f"no audit {project_no} in the store or its history ({self.root / path})")
+        out: list[tuple[Revision, Audit, tuple[int, ...]]] = []
+        where: dict[str, int] = {}
+        for rev in reversed(graph):
+            blob = self.repo.blob_at(rev.commit, path)
+            if blob is None:
+                continue
+            audit = self.parse(self.repo.read_blob(blob), f"{path}@{rev.commit[:7]}")[0]
+            where[rev.commit] = len(out)
+            out.append((rev, audit, tuple(where[p] for p in rev.parents if p in where)))
         return out
 
     def commit_worktree(self, project_no: str, user: Identity) -> SaveResult:
@@ -479,7 +572,7 @@ class AuditStore:
         """
         path = self.path_of(project_no)
         try:
-            data = (self.root / path).read_bytes()
+            data = tomldata.read_file(self.root / path)
         except OSError as exc:
             raise AuditdeskError(f"{self.root / path}: cannot read: {exc.strerror}") from None
         audit, _ = self.parse(data, str(self.root / path))
@@ -496,9 +589,12 @@ class AuditStore:
         canonical = document.to_toml(audit)
         if canonical != data:
             self.repo.discard_worktree(path, author=user)
-        message = self._describe(audit, self.catalogs.get(audit.catalog.id, audit.catalog.version), old)
-        return self.repo.save(path, canonical, base=base, author=user, message=message.replace(": ", ": hand edit: ", 1),
-                              sign=self._sign(user, workflow=False))
+        catalog = self.catalogs.get(audit.catalog.id, audit.catalog.version)
+        message, change = self._describe(audit, catalog, old)
+        result = self.repo.save(path, canonical, base=base, author=user, message=message.replace(": ", ": hand edit: ", 1),
+                                sign=self._sign(user, workflow=False))
+        self._cache_textconv(result.blob, audit, catalog, change)
+        return result
 
     def dirty(self) -> list[str]:
         """Project numbers whose working-tree file differs from the last commit."""
@@ -513,7 +609,11 @@ class AuditStore:
 
     @property
     def _cache_path(self) -> Path:
-        return self.root / ".git" / "auditdesk" / "summaries.json"
+        """The user's own cache of this store's summaries.  Not in the store's .git: in a
+        shared or handed-over store someone else could write it and make ``list`` show
+        a stage or score no audit has (the summaries are keyed by blob id only)."""
+        key = hashlib.sha256(os.fsencode(self.root.resolve())).hexdigest()[:32]
+        return cache_dir() / "summaries" / f"{key}.json"
 
     def _summary(self, path: str, blob: str) -> Summary:
         with self._cache_lock:
@@ -522,19 +622,20 @@ class AuditStore:
     def _summary_locked(self, path: str, blob: str) -> Summary:
         if self._cache is None:
             try:
-                self._cache = json.loads(self._cache_path.read_text("utf-8"))
+                loaded = json.loads(self._cache_path.read_text("utf-8"))
             except (OSError, ValueError):
-                self._cache = {}
+                loaded = {}
+            self._cache = loaded if isinstance(loaded, dict) else {}
             self._cache_dirty = False
         assert self._cache is not None
         entry = self._cache.get(blob)
-        if entry is None:
+        if not _summary_entry_ok(entry):  # missing, or a cache someone damaged: computed again
             entry = self._cache[blob] = asdict(self._summarise(path, blob))
             self._cache_dirty = True
         return Summary(**entry)
 
     def _save_cache(self) -> None:
-        """Keep the summary cache (a derived file in .git, safe to delete)."""
+        """Keep the summary cache (a derived file in the user's cache folder, safe to delete)."""
         with self._cache_lock:
             self._save_cache_locked()
 
@@ -543,10 +644,8 @@ class AuditStore:
             return
         # A read-only store still lists; it just recomputes the summaries next time.
         with contextlib.suppress(OSError, AuditdeskError):
-            if not self._cache_path.parent.is_dir():  # with the store's sharing mode, not the umask
-                self._cache_path.parent.mkdir(exist_ok=True)
-                os.chmod(self._cache_path.parent, self.repo.dir_mode)
-            write_atomic(self._cache_path, json.dumps(self._cache, ensure_ascii=False).encode("utf-8"), mode=self.repo.file_mode)
+            self._cache_path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self._cache_path, json.dumps(self._cache, ensure_ascii=False).encode("utf-8"))
         self._cache_dirty = False
 
     def _summarise(self, path: str, blob: str) -> Summary:

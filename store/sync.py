@@ -26,7 +26,8 @@ from auditdesk.audit.document import HELD_STAGES, to_toml
 from auditdesk.audit.identity import Identity
 from auditdesk.audit.merge import FieldConflict, Prefer, merge_audits
 from auditdesk.errors import AuditdeskError
-from auditdesk.store.audits import AUDITS, AuditStore
+from auditdesk.store.audits import AUDITS, CONFIG, AuditStore
+from auditdesk.store.incoming import refuse_what_a_store_does_not_hold
 from auditdesk.store.trust import Finding
 
 
@@ -47,6 +48,15 @@ class SyncResult:
     settled: list[FieldConflict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """Approval tags taken, pushed or refused; audits settled in favour of the side that holds them."""
+    foreign: list[str] = field(default_factory=list)
+    """Files that came in which a store does not hold (not an audit, not auditdesk.toml):
+    nothing of auditdesk's reads or runs them, but someone put them on the hub."""
+
+
+def is_store_file(path: str) -> bool:
+    """What a store holds: audits/<project>.toml and the settings file."""
+    folder, _, name = path.rpartition("/")
+    return path == CONFIG or (folder == AUDITS and name.endswith(".toml") and "/" not in name)
 
 
 def merge_audit(path: str, base: bytes | None, ours: bytes, theirs: bytes, store: AuditStore,
@@ -64,9 +74,25 @@ def merge_audit(path: str, base: bytes | None, ours: bytes, theirs: bytes, store
 
 
 def sync(store: AuditStore, remote: str, user: Identity, prefer: Prefer | None = None) -> SyncResult:
+    """Fetch, merge, push; then fill git's textconv cache for what came in (so `git log -p`
+    shows the colleagues' revisions without running the diff driver once per revision)."""
+    before = store.repo.head()
+    result = _sync(store, remote, user, prefer)
+    after = store.repo.head()
+    if before is not None and after != before and after is not None:
+        result.foreign = [p for p in store.repo.changed(before, after) if not is_store_file(p)]
+        store.warm_textconv(since=before)
+    return result
+
+
+def _sync(store: AuditStore, remote: str, user: Identity, prefer: Prefer | None) -> SyncResult:
     repo = store.repo
     local = repo.head()
     incoming = repo.fetch(remote)
+    if incoming is not None and incoming != local and not (local is not None and repo.is_ancestor(incoming, local)):
+        # what may come in at all (files, names, shapes, text) before whether it was made by the rules:
+        # nothing the remote brings is parsed until it passed this
+        refuse_what_a_store_does_not_hold(store, remote, repo.merge_base(local, incoming) if local else None, incoming)
     remote_tags = repo.fetch_tags(remote, "approved")
     check_history(store, local, incoming, remote)
     notes = take_approvals(store, remote, remote_tags, incoming)
@@ -296,5 +322,3 @@ def push_with_approvals(store: AuditStore, remote: str, theirs: dict[str, tuple[
 def _read(store: AuditStore, path: str, commit: str) -> bytes | None:
     blob = store.repo.blob_id(path, commit)
     return None if blob is None else store.repo.read_blob(blob)
-
-

@@ -4,6 +4,8 @@ Hypothesis profile (tests/support/profiles.py) and a steady environment."""
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
 from support import profiles
@@ -18,6 +20,8 @@ os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
 os.environ["GIT_TERMINAL_PROMPT"] = "0"
 for name in ("AUDITDESK_STORE", "AUDITDESK_USER"):
     os.environ.pop(name, None)
+# git finds the diff driver (auditdesk-textconv) where this interpreter's scripts are, as in an activated venv.
+os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
 
 PROFILE = profiles.register()
 

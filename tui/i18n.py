@@ -7,14 +7,15 @@ screen and the command palette show them.  Domain vocabulary (stages, audit
 types, roles) comes from `audit.document` in Chinese; English labels for it
 live here.
 
-Why this module is long: it is one table, each message beside its
-translation, so a message cannot gain one language and miss the other;
-the code around the table is under 60 lines.
+Why this module is long: it is one table, every message in both languages,
+kept whole so a translator reads it top to bottom.
 """
 
 from __future__ import annotations
 
 import os
+
+from auditdesk.safetext import visible
 
 LANGUAGES = ("en", "zh")
 
@@ -297,7 +298,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.against_mark": ("{new} against {old}", "{new} 与 {old} 比较"),
     "review.first": ("{new} created the audit", "{new} 创建了此项目"),
     "review.no_changes": ("no changes", "没有修改"),
+    "key.review_filter": ("Scores / evidence / everything", "分数 / 证据 / 全部"),
+    "key.diff_down": ("Page down the changes", "修改内容下翻"),
+    "key.diff_up": ("Page up the changes", "修改内容上翻"),
+    "review.filter.everything": ("every change", "全部修改"),
+    "review.filter.scores": ("scores only", "仅分数"),
+    "review.filter.evidence": ("scores and evidence", "分数和证据"),
+    "review.showing": ("[{what}; {key} filters]", "[{what}; {key} 筛选]"),
+    "review.hidden": ("{n} more hidden", "另有 {n} 项未显示"),
+    "review.nothing_here": ("(none of this kind)", "(没有此类修改)"),
     "review.since_seen": ("{new} against {old}, the revision you last looked at", "{new} 与您上次查看的 {old} 比较"),
+    "review.since_return": ("{new} against {old}, as returned to the team", "{new} 与退回审查组时的 {old} 比较"),
     "review.since_submission": ("{new} against {old}, as submitted for review", "{new} 与提交复核时的 {old} 比较"),
     "review.not_approved": ("Not approved.", "未批准。"),
     "review.approval_valid": ("Approved by {by} on {at} ({tag}): valid.", "{by} 于 {at} 批准 ({tag}): 有效。"),
@@ -423,8 +434,11 @@ the report's check boxes)."""
 
 
 def plain(text: str) -> str:
-    """Domain text (messages, diffs, gaps) with ambiguous-width glyphs spelt in ASCII."""
-    return text.translate(AMBIGUOUS)
+    """Domain text (messages, diffs, gaps) with ambiguous-width glyphs spelt in ASCII, and
+    control and bidi characters shown as escapes: Textual writes ESC as is, so a commit
+    message or a file name could set the window title, write the clipboard or clear the
+    screen (issue 11)."""
+    return visible(text.translate(AMBIGUOUS), lines=True)
 
 
 def language_from(setting: str | None, environ: dict[str, str] | None = None) -> str:

@@ -12,6 +12,7 @@ from auditdesk.cli import shapes
 from auditdesk.cli.columns import pad, rpad
 from auditdesk.cli.context import Context, out
 from auditdesk.cli.formats import print_json
+from auditdesk.criteria import tomldata
 from auditdesk.criteria.catalog import Catalog, Catalogs
 from auditdesk.criteria.results import ItemResult, sampled_result
 from auditdesk.criteria.scoring import fmt_2, fmt_number, score_audit
@@ -59,12 +60,26 @@ def cmd_demo(ctx: Context) -> int:
 def cmd_init(ctx: Context) -> int:
     from auditdesk.store.audits import AuditStore
 
-    with AuditStore.open(ctx.store_path, create=True, shared_group=ctx.args.shared) as store:
+    where = Path(ctx.args.dir) if ctx.args.dir else ctx.store_path
+    shared = " (shared with the folder's group)" if ctx.args.shared else ""
+    if ctx.args.bare:
+        from auditdesk.store.git import GitRepo
+
+        GitRepo.init_hub(where, shared_group=ctx.args.shared)
+        if ctx.args.json:
+            print_json(shapes.store_ready(str(where), None, shared=ctx.args.shared))
+            return 0
+        out(f"hub ready at {where}{shared}; each person makes their store with: auditdesk clone {where} DIR")
+        return 0
+    from auditdesk.store.people import resolve_identity
+
+    with AuditStore.open(where, create=True, shared_group=ctx.args.shared) as store:
+        store.ensure_git_identity(resolve_identity(getattr(ctx.args, "user", None), store.repo))
         revision = store.repo.head()
     if ctx.args.json:
-        print_json(shapes.store_ready(str(ctx.store_path), revision, shared=ctx.args.shared))
+        print_json(shapes.store_ready(str(where), revision, shared=ctx.args.shared))
         return 0
-    out(f"store ready at {ctx.store_path}" + (" (shared with the folder's group)" if ctx.args.shared else ""))
+    out(f"store ready at {where}{shared}")
     return 0
 
 
@@ -219,7 +234,7 @@ def cmd_validate(ctx: Context) -> int:
     results: list[tuple[str, list[str]]] = []
     for path in files:
         try:
-            data = path.read_bytes()
+            data = tomldata.read_file(path)
             if b"[[parts" in data:
                 parse_catalog(data, str(path))
             else:

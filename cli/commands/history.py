@@ -11,7 +11,6 @@ from auditdesk.cli import shapes
 from auditdesk.cli.columns import cells, pad, rpad
 from auditdesk.cli.context import Context, out
 from auditdesk.cli.formats import print_json
-from auditdesk.criteria.catalog import Catalogs
 from auditdesk.errors import AuditdeskError
 
 if TYPE_CHECKING:
@@ -45,12 +44,16 @@ def _signature_mark(check: Check) -> str:
 
 
 def cmd_diff(ctx: Context) -> int:
-    from auditdesk.audit.diff import diff_audits
+    from auditdesk.audit.diff import diff_audits, diff_years
+    from auditdesk.safetext import visible
 
     store, args = ctx.store, ctx.args
     if args.against:
-        old, new = store.load(args.against), store.load(args.audit)
+        if args.rev_b is not None:
+            raise AuditdeskError("with --against give at most one revision (of AUDIT)")
+        old, new = store.load(args.against), store.load(args.audit, args.rev_a or "HEAD")
         labels = (args.against, args.audit)
+        change = diff_years(old.audit, new.audit, new.catalog, old.catalog)
     else:
         revs = [args.rev_a, args.rev_b] if args.rev_a else []
         if not revs:
@@ -60,26 +63,28 @@ def cmd_diff(ctx: Context) -> int:
             revs = [log[1].commit, log[0].commit]
         elif args.rev_b is None:
             revs = [args.rev_a, "HEAD"]
-        old, new = store.load(args.audit, revs[0]), store.load(args.audit, revs[1])
-        labels = (store.repo.resolve(revs[0])[:7], store.repo.resolve(revs[1])[:7])
-    change = diff_audits(old.audit, new.audit, new.catalog, old.catalog)
+        commits = [store.repo.resolve(rev) for rev in revs]
+        old, new = store.load(args.audit, commits[0]), store.load(args.audit, commits[1])
+        labels = (commits[0][:7], commits[1][:7])
+        change = diff_audits(old.audit, new.audit, new.catalog, old.catalog)
     if args.json:
         out(json.dumps(shapes.diff(change, labels), ensure_ascii=False, indent=2))
         return 0
-    out(f"{labels[0]} → {labels[1]}: {change.summary()}")
-    if change.details():
-        out(change.details())
+    out(visible(f"{labels[0]} → {labels[1]}: {change.summary()}"))
+    for line in change.lines():
+        out(visible(line))
     return 0
 
 
 def cmd_blame(ctx: Context) -> int:
     from auditdesk.audit.diff import blame
+    from auditdesk.safetext import visible
 
     lines = blame(ctx.store.revisions(ctx.args.audit))
     if ctx.args.key:
         key = ctx.args.key
         key = f"items.{key.upper()}" if key.upper() in ctx.store.load(ctx.args.audit).catalog.items else key
-        lines = [b for b in lines if b.key == key or b.key.startswith(key + ".") or b.key.startswith(key + "[")]
+        lines = [b for b in lines if b.key == key or b.key.startswith((key + ".", key + "["))]
         if not lines:
             raise AuditdeskError(f"{ctx.args.audit} has no field or item {ctx.args.key!r}")
     if ctx.args.json:
@@ -88,7 +93,7 @@ def cmd_blame(ctx: Context) -> int:
     width = max([10, *(cells(b.revision.author) for b in lines)])
     for b in lines:
         rev = b.revision
-        out(f"{rev.commit[:7]} {rev.date:%Y-%m-%d} {pad(rev.author, width)} {b.key}: {b.old} → {b.value}")
+        out(visible(f"{rev.commit[:7]} {rev.date:%Y-%m-%d %H:%M} {pad(rev.author, width)} {b.key}: {b.old} → {b.value}"))
     return 0
 
 
@@ -98,6 +103,37 @@ def cmd_commit(ctx: Context) -> int:
         print_json(shapes.saved(ctx.args.audit, result.commit if result.changed else None, ctx.store.load(ctx.args.audit).audit.stage))
         return 0
     out(f"{ctx.args.audit}: " + (f"committed at revision {(result.commit or '')[:7]}" if result.changed else "no changes to commit"))
+    return 0
+
+
+def cmd_clone(ctx: Context) -> int:
+    import shutil
+
+    from auditdesk.audit.textconv import COMMAND
+    from auditdesk.store.audits import AuditStore
+    from auditdesk.store.people import resolve_identity
+
+    url = ctx.args.url
+    if ctx.args.dir:
+        target = Path(ctx.args.dir)
+    elif getattr(ctx.args, "store", None):
+        target = ctx.store_path
+    else:
+        name = url.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1].removesuffix(".git")
+        if not name or name in (".", ".."):
+            raise AuditdeskError(f"cannot tell a folder name from {url!r}; give one: auditdesk clone URL DIR")
+        target = Path(name)
+    with AuditStore.clone(url, target) as store:
+        audits = len(store.ids())
+        who = resolve_identity(getattr(ctx.args, "user", None), store.repo)
+        named = store.ensure_git_identity(who)
+    out(f"cloned {url} into {target}: {audits} audit(s); sync with it: auditdesk sync --store {target}")
+    if named:
+        out(f"git there had no name for you: it now uses {who.name} <{who.email}> "
+            f"(git -C {target} config user.name / user.email to change it)")
+    if shutil.which(COMMAND) is None:
+        out(f"note: {COMMAND} is not on PATH: plain git diff/log -p of audits it has not converted yet will fail "
+            "until it is (activate the virtual environment, or install auditdesk with pipx)")
     return 0
 
 
@@ -113,21 +149,20 @@ def cmd_sync(ctx: Context) -> int:
         out(f"  {path}")
     for conflict in result.settled:
         out(f"  settled as {ctx.args.prefer}: {conflict}")
+    if result.foreign:
+        from auditdesk.safetext import visible
+
+        shown = ", ".join(visible(p) for p in result.foreign[:10]) + (" …" if len(result.foreign) > 10 else "")
+        print(f"auditdesk: note: the hub brought files a store does not hold: {shown}. auditdesk never reads or "
+              f"runs them, but ask who added them (git log --stat -- FILE) and remove them if they do not belong",
+              file=sys.stderr)
     for note in result.notes:
         out(f"  {note}")
     return 0
 
 
 def cmd_textconv(ctx: Context) -> int:
-    """git's textconv driver: the audit file as readable lines (never fails git diff)."""
-    from auditdesk.audit.diff import readable
-    from auditdesk.audit.document import load_audit
+    """The diff driver of stores made before `auditdesk-textconv` existed (`auditdesk textconv FILE`)."""
+    from auditdesk.audit.textconv import main
 
-    data = Path(ctx.args.file).read_bytes()
-    try:
-        audit, catalog = load_audit(data, ctx.args.file, Catalogs())
-    except AuditdeskError as exc:
-        sys.stdout.write(f"(not a valid audit: {exc})\n" + data.decode("utf-8", "replace"))
-        return 0
-    sys.stdout.write(readable(audit, catalog))
-    return 0
+    return main([ctx.args.file])

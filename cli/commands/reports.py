@@ -23,6 +23,8 @@ def cmd_report(ctx: Context) -> int:
     from auditdesk.report.output import report_text, write_report
 
     audit, catalog, commit = load_for_reading(ctx, args.audit, args.rev)
+    if commit is not None:  # the footer names the audit's own revision, not the store's newest commit
+        commit = ctx.store.own_revision(audit.project_no, commit)
     if args.output in (None, "-"):
         if args.json:
             print("auditdesk report: --json goes with -o FILE or --all (the report itself is the output)", file=sys.stderr)
@@ -62,7 +64,7 @@ def _report_all(ctx: Context) -> int:
         return 2
     target = Path(args.output)
     result = render_all(ctx.store, target, fmt=args.format, jobs=jobs, stage=args.stage, force=args.force,
-                        progress=sys.stderr)
+                        progress=getattr(sys.stderr, "raw", sys.stderr))  # its own \r and erase-line
     if args.json:
         print_json(shapes.bulk(str(target), args.format, result))
         return 1 if result.failed else 0

@@ -7,17 +7,19 @@ import os
 import re
 
 from auditdesk.audit.identity import Identity
+from auditdesk.safetext import refusal, visible
 from auditdesk.store.git.errors import GitError
 
 __all__ = [
     "TEMP_FILE_PREFIX", "check_config_key", "check_identity", "check_relpath", "check_remote", "check_rev",
-    "check_tag_name", "message_bytes",
+    "check_tag_name", "is_full_id", "message_bytes",
 ]
 
 #: Temp files of working-tree writes start with this; recovery removes them.
 TEMP_FILE_PREFIX = ".auditdesk-tmp-"
 
-_REV = re.compile(r"(?:[0-9a-f]{7,64}|HEAD|refs/[A-Za-z0-9._/-]+)(?:~[0-9]{1,6})?")
+_ANCESTRY = re.compile(r"(?:[~^][0-9]{0,6})*$")
+_FULL_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 _CONFIG_KEY = re.compile(r"[A-Za-z][A-Za-z0-9-]*(\.[A-Za-z0-9-]+)+")
 
@@ -57,17 +59,36 @@ def check_relpath(relpath: str, *, allow_empty: bool = False) -> str:
 
 
 def check_rev(rev: str) -> str:
-    """Return ``rev`` if it is an object id, ``HEAD`` or ``refs/...`` (optionally ``~N``)."""
+    """Return ``rev`` if it names one commit the way git does, else raise GitError.
+
+    Any such name is accepted — a commit id or a short one, ``HEAD``, ``HEAD~2``,
+    ``HEAD^``, a branch (``main``, ``origin/main``), a tag (``approved/X/1``),
+    ``refs/...`` — so long as git cannot read it as an option (a leading ``-``)
+    or as something other than one commit: no range (``..``), no path or search
+    (``:``), no reflog entry (``@{...}``: one clone's own), no whitespace or
+    control character, nothing a ref name may not hold.  Callers still put it
+    after ``--end-of-options`` or hand it to ``cat-file`` on stdin; whether it
+    exists is :meth:`GitRepo.resolve`'s question.
+    """
+    base = _ANCESTRY.sub("", rev) if isinstance(rev, str) else ""
     if not (
         isinstance(rev, str)
-        and _REV.fullmatch(rev)
-        and ".." not in rev
-        and "//" not in rev
-        and "/." not in rev
-        and not rev.split("~")[0].endswith(("/", ".", ".lock"))
+        and 0 < len(rev) <= 256
+        and base
+        and not rev.startswith("-")
+        and not any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in rev)
+        and not any(bad in rev for bad in ("@{", "..", ":", "//", "\\", "?", "*", "["))
+        and not any(part.startswith(".") or part.endswith(".lock") for part in base.split("/"))
+        and not base.endswith(("/", "."))
     ):
-        raise GitError(f"invalid revision {rev!r}: use an object id, HEAD, HEAD~N or refs/...")
+        raise GitError(f"invalid revision {rev!r}: name one commit (an id, HEAD, HEAD~N, a branch such as main or "
+                       "origin/main, a tag such as approved/X/1); not a range, a path, an option or a reflog entry")
     return rev
+
+
+def is_full_id(rev: str) -> bool:
+    """A full object id (SHA-1 or SHA-256): safe to join with ``:path`` as it is."""
+    return bool(_FULL_ID.fullmatch(rev))
 
 
 def check_tag_name(name: str, *, prefix: bool = False) -> str:
@@ -97,6 +118,9 @@ def check_identity(who: Identity) -> Identity:
     for value in (who.name, who.email):
         if not isinstance(value, str) or not value.strip() or any(c in value for c in "<>\n\r\0"):
             raise GitError(f"invalid identity {who.name!r} <{who.email!r}>: name and email must be non-empty, without <, > or newlines")
+        why = refusal(value, allow="")  # a name from a store's git config ends up on colleagues' terminals
+        if why:
+            raise GitError(f"invalid identity {visible(who.name)} <{visible(who.email)}>: {why}")
     return who
 
 

@@ -50,8 +50,9 @@ class ObjectStore:
     def store_blob(self, data: bytes) -> str:
         return self.write(b"blob", data)
 
-    def write(self, kind: bytes, body: bytes) -> str:
-        """Write one loose object (if absent) and return its id."""
+    def write(self, kind: bytes, body: bytes, *, durable: bool = True) -> str:
+        """Write one loose object (if absent) and return its id; ``durable=False`` skips the
+        fsync, for objects only a cache refers to."""
         data = b"%s %d\0" % (kind, len(body)) + body
         oid = hashlib.new(self.hash_name, data).hexdigest()
         target = self._objects / oid[:2] / oid[2:]
@@ -62,7 +63,8 @@ class ObjectStore:
             if not folder.is_dir():
                 folder.mkdir(exist_ok=True)
                 os.chmod(folder, self._dmode)
-            replace_file(target, zlib.compress(data, 1), mode=self._fmode & 0o444, prefix="tmp_obj_", fsync_folder=False)
+            replace_file(target, zlib.compress(data, 1), mode=self._fmode & 0o444, prefix="tmp_obj_", fsync_folder=False,
+                         durable=durable)
         except OSError as exc:
             raise GitError(f"cannot write to the object store: {exc.strerror or exc}") from None
         return oid
@@ -114,15 +116,22 @@ class ObjectStore:
             root = self._tree_put(root, relpath.split("/"), blob)
         return root or self.write(b"tree", b"")
 
+    def read(self, oid: str, kind: str) -> bytes:
+        """The content of object ``oid``, which must be a ``kind``."""
+        found = self._reader.object(oid)
+        if found is None or found[1] != kind:
+            raise GitError(f"{kind} {oid} is missing from the object store")
+        return found[2]
+
     def commit(self, tree: str, parents: list[str], who: Identity, text: bytes, when: datetime,
-               sign: Sign | None = None) -> str:
+               sign: Sign | None = None, *, durable: bool = True) -> str:
         """A commit object; with `sign`, signed as git signs (a ``gpgsig`` header over the rest)."""
         person = _person(who, when)
         body = b"tree " + tree.encode() + b"\n" + b"".join(b"parent " + p.encode() + b"\n" for p in parents)
         body += b"author " + person + b"\ncommitter " + person + b"\n\n" + text
         if sign is not None:
             body = _with_commit_signature(body, sign(body))
-        return self.write(b"commit", body)
+        return self.write(b"commit", body, durable=durable)
 
     def commit_with(self, parent: str | None, files: Mapping[str, str | None], who: Identity, text: bytes,
                     when: datetime, sign: Sign | None = None) -> str:

@@ -69,7 +69,7 @@ def _finish_sync(repo: GitRepo) -> list[str]:
             continue  # changed by someone: reported, never overwritten
         now = repo.blob_at(head, relpath)
         if now is None:
-            (repo.path / relpath).unlink(missing_ok=True)
+            repo.worktree.remove(relpath)
         else:
             repo.worktree.write(relpath, repo.read_blob(now))
         done.append(relpath)
@@ -131,5 +131,5 @@ def _resync_index(repo: GitRepo) -> list[str]:
             stale.append(relpath)
     if not stale:
         return []
-    repo.write_git("update-index", "--add", "--", *stale)
+    repo.sync_index(stale)
     return [f"{p}: git's index updated to the committed version (a save was interrupted after its commit)" for p in stale]

@@ -61,12 +61,14 @@ from auditdesk.store.git.checks import (
     check_relpath,
     check_rev,
     check_tag_name,
+    is_full_id,
     message_bytes,
 )
 from auditdesk.store.git.errors import Conflict, DirtyWorktree, GitError, LockBusy, NotARepository, RefMoved
 from auditdesk.store.git.locks import LOCK_WAIT_SECONDS, flock, remove_if_stale
+from auditdesk.store.git.notes import add_notes, noted
 from auditdesk.store.git.objects import ObjectStore, Sign
-from auditdesk.store.git.process import Git, ObjectReader, clean_env, git_binary, one_line
+from auditdesk.store.git.process import Git, ObjectReader, clean_env, git_binary, one_line, safe_args
 from auditdesk.store.git.worktree import Worktree
 
 __all__ = ["CommitInfo", "GitRepo", "Revision", "SaveManyResult", "SaveResult", "Tag", "TagRequest"]
@@ -87,6 +89,8 @@ class Revision:
     email: str
     date: datetime
     message: str
+    parents: tuple[str, ...] = ()
+    """Its parents; with ``log(graph=True)`` as rewritten for the file (the commits that touched it)."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,8 @@ class SaveManyResult:
 
 def _probe(binary: str, where: Path, env: dict[str, str], *flags: str) -> str:
     """``git rev-parse`` at ``where`` during open, turning failures into reasons."""
-    done = subprocess.run([binary, "rev-parse", *flags], cwd=where, env=env, capture_output=True, check=False)
+    done = subprocess.run([binary, *safe_args(), "rev-parse", *flags], cwd=where, env=env, capture_output=True,
+                          check=False)
     if done.returncode:
         why = one_line(done.stderr, done.returncode)
         if "dubious ownership" in why:
@@ -154,6 +159,16 @@ def _probe(binary: str, where: Path, env: dict[str, str], *flags: str) -> str:
             raise NotARepository(f"{where} is not a git repository")
         raise NotARepository(f"{where} cannot be opened: {why}")
     return done.stdout.decode().rstrip("\n")
+
+
+def _raw_paths(raw: bytes) -> list[str]:
+    """The paths of ``git log --raw -z`` lines (``:mode mode id id status\0path\0``)."""
+    fields = raw.lstrip(b"\n").split(b"\0")
+    paths = []
+    for i in range(0, len(fields) - 1, 2):
+        if fields[i].startswith(b":"):
+            paths.append(os.fsdecode(fields[i + 1]))
+    return paths
 
 
 class GitRepo:
@@ -175,7 +190,7 @@ class GitRepo:
         if (path / ".git").exists():
             raise GitError(f"{path} is already a git repository")
         path.mkdir(parents=True, exist_ok=True)
-        args = [git_binary(), "init", "-q", "-b", "main"]
+        args = [git_binary(), *safe_args(), "init", "-q", "-b", "main"]
         if shared_group:
             args.append("--shared=group")
         done = subprocess.run([*args, "--", str(path)], env=clean_env(), capture_output=True, check=False)
@@ -195,6 +210,43 @@ class GitRepo:
             raise
         return repo
 
+    @classmethod
+    def init_hub(cls, path: Path, *, shared_group: bool = False) -> str:
+        """Create the hub a team shares: a bare repository whose ``main`` holds one empty
+        commit (so every clone starts from the same history), refusing force-pushes and
+        deleted branches, since the history is the audit trail.  Returns that commit."""
+        path = Path(path).absolute()
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            raise GitError(f"{path} already exists and is not an empty folder; choose another")
+        path.mkdir(parents=True, exist_ok=True)
+        binary, env = git_binary(), clean_env()
+        args = ["init", "-q", "--bare", "-b", "main", *(["--shared=group"] if shared_group else []), "--", str(path)]
+
+        def run(*cmd: str, stdin: bytes = b"") -> str:
+            done = subprocess.run([binary, *cmd], cwd=path, env=env, input=stdin, capture_output=True, check=False)
+            if done.returncode:
+                raise GitError(f"git {cmd[0]}: {one_line(done.stderr, done.returncode)}")
+            return done.stdout.decode().strip()
+
+        run(*args)
+        if shared_group:
+            os.chmod(path, (stat.S_IMODE(path.stat().st_mode) | 0o2070) & ~0o002)
+        for key, value in (("receive.denyNonFastForwards", "true"), ("receive.denyDeletes", "true")):
+            run("config", "--", key, value)
+        tree = run("mktree")
+        who = dict(GIT_AUTHOR_NAME="auditdesk", GIT_AUTHOR_EMAIL="auditdesk@localhost",
+                   GIT_COMMITTER_NAME="auditdesk", GIT_COMMITTER_EMAIL="auditdesk@localhost")
+        env.update(who)
+        commit = run("commit-tree", tree, "-m", "Create audit store")
+        run("update-ref", "refs/heads/main", commit, "")
+        return commit
+
+    @classmethod
+    def clone(cls, url: str, path: Path) -> GitRepo:
+        """Clone a hub's ``main`` into a new folder and open it (see :func:`remotes.clone`)."""
+        remotes.clone(url, path)
+        return cls(path)
+
     def __init__(self, path: Path) -> None:
         """Open the store at ``path``; raise NotARepository saying why it can't be used."""
         binary = git_binary()
@@ -204,6 +256,8 @@ class GitRepo:
         if not given.is_dir():
             raise NotARepository(f"{given} is not a folder")
         env = clean_env()
+        if stat.S_ISDIR(os.lstat(given / ".git").st_mode if os.path.lexists(given / ".git") else 0):
+            self._check_files(given, given / ".git")  # before git reads any of them
         out = _probe(binary, given, env, "--is-bare-repository", "--is-inside-git-dir", "--show-object-format",
                      "--absolute-git-dir", "--git-common-dir")
         bare, inside_git_dir, object_format, git_dir, common_dir = out.split("\n")[:5]
@@ -211,15 +265,22 @@ class GitRepo:
             raise NotARepository(f"{given} is a bare repository; auditdesk needs one with a working tree")
         if inside_git_dir == "true":
             raise NotARepository(f"{given} is inside a .git folder")
-        root = Path(_probe(binary, given, env, "--show-toplevel"))
+        if (given / ".git").resolve() == Path(git_dir).resolve():
+            root = given  # its own .git: a core.worktree in its config is not followed (GIT_WORK_TREE, see process)
+        else:
+            root = Path(_probe(binary, given, env, "--show-toplevel"))
         if root.resolve() != given.resolve():
             raise NotARepository(f"{given} is inside the git repository {root}; open {root} instead")
         self.path = root
         self.git_dir = Path(git_dir)
         self.common_dir = (given / common_dir).resolve()
+        self._check_files(given, self.git_dir, self.common_dir)
         if root.parent != root:
             env["GIT_CEILING_DIRECTORIES"] = str(root.parent)
-        self.git = Git(root, env)
+        try:
+            self.git = Git(root, env, self.git_dir)
+        except GitError as exc:
+            raise NotARepository(str(exc)) from None
         self._reader = ObjectReader(self.git)
         self._mutex = threading.RLock()
         shared = self.git.run("config", "--get", "core.sharedRepository", ok=(0, 1)).decode()
@@ -238,6 +299,28 @@ class GitRepo:
     @property
     def dir_mode(self) -> int:
         return self._dmode
+
+    #: Files git reads on every command that no -c setting can point elsewhere: a
+    #: symlink to /dev/zero or a FIFO there would hang git or fill the memory.
+    GIT_FILES = ("info/attributes", "info/exclude", "config")
+    MAX_GIT_FILE = 1 << 20
+
+    @classmethod
+    def _check_files(cls, where: Path, *folders: Path) -> None:
+        """Refuse a store whose .git/info/attributes, info/exclude or config is not a
+        plain file of sensible size (see RELIABILITY.md, "Threat model")."""
+        for rel in cls.GIT_FILES:
+            for folder in dict.fromkeys(folders):
+                try:
+                    st = os.lstat(folder / rel)
+                except FileNotFoundError:
+                    continue
+                if not stat.S_ISREG(st.st_mode):
+                    raise NotARepository(f"{where}: {folder / rel} is not a plain file (a symlink, a FIFO or a "
+                                         "device); auditdesk will not let git read it. Replace it with a file")
+                if st.st_size > cls.MAX_GIT_FILE:
+                    raise NotARepository(f"{where}: {folder / rel} is {st.st_size} bytes; auditdesk will not let git "
+                                         f"read a file over {cls.MAX_GIT_FILE} bytes there")
 
     def _check_state(self) -> None:
         """Refuse a HEAD that is detached, on another branch, or mid-operation:
@@ -317,7 +400,9 @@ class GitRepo:
         return found[0] if found else None
 
     def resolve(self, rev: str) -> str:
-        """Full commit id of a validated revision."""
+        """Full commit id of any revision name git takes (``main``, ``HEAD~2``, ``origin/main``,
+        ``approved/X/1``, a short id); a clear error for one this store does not have.
+        The name reaches git on ``cat-file``'s stdin, never as an argument."""
         found = self._reader.object(f"{check_rev(rev)}^{{commit}}")
         if found is None:
             raise GitError(f"unknown revision {rev!r}")
@@ -326,9 +411,10 @@ class GitRepo:
     def _entry(self, relpath: str, rev: str) -> tuple[str, str, bytes] | None:
         """The object at ``rev:relpath``; None if the file is absent, GitError if
         the revision itself is unknown (so a typo is not mistaken for "no file")."""
-        found = self._reader.object(f"{check_rev(rev)}:{check_relpath(relpath)}")
+        commit = rev if rev == "HEAD" or is_full_id(rev) else self.resolve(rev)
+        found = self._reader.object(f"{check_rev(commit)}:{check_relpath(relpath)}")
         if found is None:
-            self.resolve(rev)
+            self.resolve(commit)
         return found
 
     def blob_id(self, relpath: str, rev: str = "HEAD") -> str | None:
@@ -375,10 +461,15 @@ class GitRepo:
                     result[os.fsdecode(name)] = oid
         return result
 
-    def log(self, relpath: str | None = None, *, limit: int | None = None, rev: str = "HEAD") -> list[Revision]:
-        """Commits touching ``relpath`` (or all), newest first."""
+    def log(self, relpath: str | None = None, *, limit: int | None = None, rev: str = "HEAD",
+            graph: bool = False) -> list[Revision]:
+        """Commits touching ``relpath`` (or all), newest first; with ``graph``, children
+        always before their parents and each commit's parents among the commits listed
+        (git's parent rewriting), so merges can be followed."""
         check_rev(rev)
-        args = ["log", "-z", "--format=%H%x00%an%x00%ae%x00%aI%x00%B"]
+        args = ["log", "-z", "--format=%H%x00%an%x00%ae%x00%aI%x00%P%x00%B"]
+        if graph:
+            args += ["--parents", "--topo-order"]
         if limit is not None:
             if not isinstance(limit, int) or limit < 0:
                 raise GitError(f"invalid limit {limit!r}")
@@ -392,10 +483,73 @@ class GitRepo:
             args += ["--", check_relpath(relpath)]
         fields = self.git.run(*args).split(b"\0")
         revisions = []
-        for i in range(0, len(fields) - 4, 5):
-            commit, author, email, date, message = (f.decode("utf-8", "replace") for f in fields[i:i + 5])
-            revisions.append(Revision(commit, author, email, datetime.fromisoformat(date), message.rstrip("\n")))
+        for i in range(0, len(fields) - 5, 6):
+            commit, author, email, date, parents, message = (f.decode("utf-8", "replace") for f in fields[i:i + 6])
+            commit = commit.split(" ")[0]  # --parents also lists them after the id
+            revisions.append(Revision(commit, author, email, datetime.fromisoformat(date), message.rstrip("\n"),
+                                      tuple(parents.split())))
         return revisions
+
+    def knows_committer(self) -> bool:
+        """Whether git here can name a committer (config, environment or a usable host name):
+        git's textconv cache is a commit, and git stops `git log -p` when it cannot."""
+        try:
+            self.git.run("var", "GIT_COMMITTER_IDENT")
+        except GitError:
+            return False
+        return True
+
+    def last_commit(self, relpath: str, rev: str = "HEAD") -> str | None:
+        """The newest commit that gave the file its content as of ``rev``: the first
+        revision ``git log REV -- PATH`` lists (None if the file never existed)."""
+        if rev == "HEAD" and self.head() is None:
+            return None
+        out = self.git.run("log", "-1", "--format=%H", "--end-of-options", check_rev(rev), "--", check_relpath(relpath))
+        return out.decode().strip() or None
+
+    def last_commits(self, relpaths: list[str], rev: str = "HEAD") -> dict[str, str]:
+        """:meth:`last_commit` of many files at once, with one walk of the history.
+
+        git's own rule, followed file by file: from ``rev``, a commit that changed
+        the file is the answer; past one that did not, go on to its parent — for
+        a merge, to the first parent with the same version of the file (a merge
+        that matches none of its parents is itself the answer).  Files absent at
+        ``rev`` are left out."""
+        commit = self.resolve(rev) if self.head() is not None else None
+        if commit is None:
+            return {}
+        present = {p for p in relpaths if self.blob_at(commit, check_relpath(p)) is not None}
+        at: dict[str, set[str]] = {commit: set(present)}  # commit -> files whose walk stands there
+        found: dict[str, str] = {}
+        skip, window = 0, 256
+        while at:
+            out = self.git.run("log", "--topo-order", "--no-renames", "--raw", "--no-abbrev", "-z",
+                               "--format=%x01%H %P", f"--skip={skip}", f"-n{window}", "--end-of-options", commit)
+            if not out:
+                break
+            for chunk in out.split(b"\x01")[1:]:
+                head, _, raw = chunk.partition(b"\0")
+                ids = head.decode("ascii").split()
+                here = at.pop(ids[0], None)
+                if not here:
+                    continue
+                parents, changed = ids[1:], set(_raw_paths(raw))
+                for path in here:
+                    if len(parents) <= 1:
+                        if path in changed or not parents:
+                            found[path] = ids[0]
+                        else:
+                            at.setdefault(parents[0], set()).add(path)
+                        continue
+                    mine = self.blob_at(ids[0], path)
+                    same = next((p for p in parents if self.blob_at(p, path) == mine), None)
+                    if same is None:
+                        found[path] = ids[0]
+                    else:
+                        at.setdefault(same, set()).add(path)
+            skip += window
+            window *= 4
+        return found
 
     def status_dirty(self, under: str = "") -> list[str]:
         """Working-tree files under a folder that differ from HEAD: modified,
@@ -405,8 +559,18 @@ class GitRepo:
         base = self.head() or self.objects.empty_tree()
         changed = self.git.run("diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", base, *spec)
         untracked = self.git.run("ls-files", "-z", "--others", "--exclude-standard", *spec)
-        names = {os.fsdecode(n) for n in (changed + b"\0" + untracked).split(b"\0") if n}
+        # git compares through the attributes a store names (eol, text, working-tree-encoding, ident):
+        # a file it calls modified is confirmed by its bytes, or it would be a false "interrupted save"
+        names = {n for n in map(os.fsdecode, changed.split(b"\0")) if n and self._differs(n, base)}
+        names |= {os.fsdecode(n) for n in untracked.split(b"\0") if n}
         return sorted(n for n in names if not n.rpartition("/")[2].startswith(TEMP_FILE_PREFIX))
+
+    def _differs(self, relpath: str, commit: str) -> bool:
+        """Whether the working-tree file's bytes differ from ``commit``'s (absent counts)."""
+        try:
+            return self.worktree.blob_of(relpath) != self.blob_at(commit, relpath)
+        except GitError:  # unreadable (a symlinked folder, not a regular file): it differs
+            return True
 
     def tags(self, prefix: str) -> list[Tag]:
         """Annotated tags under ``refs/tags/<prefix>/``, oldest first."""
@@ -436,7 +600,19 @@ class GitRepo:
         if a is None:
             return sorted(self.blobs(rev=b))
         out = self.git.run("diff", "--name-only", "--no-renames", "-z", "--end-of-options", check_rev(a), check_rev(b), "--")
-        return sorted(p.decode("utf-8") for p in out.split(b"\0") if p)
+        return sorted(os.fsdecode(p) for p in out.split(b"\0") if p)  # a name that is not UTF-8 keeps its bytes
+
+    def entries_changed(self, a: str | None, b: str) -> list[tuple[str, str, str]]:
+        """(path, mode in ``b``, status A/M/D/T) of every path that differs between
+        two commits (``a`` None: every path of ``b``), symlinks and submodules included."""
+        out = self.git.run("diff", "--raw", "-z", "--no-renames", "--no-abbrev", "--end-of-options",
+                           check_rev(a) if a else self.objects.empty_tree(), check_rev(b), "--")
+        fields = out.split(b"\0")
+        found = []
+        for meta, path in zip(fields[0:-1:2], fields[1::2], strict=False):
+            _old_mode, new_mode, _old, _new, status = meta.decode("ascii").lstrip(":").split()
+            found.append((os.fsdecode(path), new_mode, status[0]))
+        return found
 
     # ------------------------------------------------------------------- writes
 
@@ -571,11 +747,49 @@ class GitRepo:
             self._update_ref(self.MAIN_REF, commit, head, recovery.SYNC_REFLOG)
             for p, data in files.items():
                 if data is None:
-                    (self.path / p).unlink(missing_ok=True)
+                    self.worktree.remove(p)  # never through a symlinked folder
                 else:
                     self.worktree.write(p, data)
             self.sync_index(sorted(files))
             return commit
+
+    def ref_target(self, ref: str) -> str | None:
+        """What a full ref name (``refs/...``) points at, or None."""
+        found = self._reader.object(check_rev(ref)) if ref.startswith("refs/") else None
+        return found[0] if found else None
+
+    def move_ref(self, ref: str, new: str, old: str | None, reason: str) -> None:
+        """Compare-and-swap a ref of auditdesk's own (a cache, a side ref); RefMoved if it moved."""
+        if not ref.startswith(("refs/notes/", SIDE_REF_ROOT)):
+            raise GitError(f"auditdesk does not move {ref!r} this way")
+        self._update_ref(ref, new, old, reason)
+
+    def add_notes(self, ref: str, validity: str, notes: Mapping[str, bytes]) -> int:
+        """Fill a git notes cache (see :mod:`notes`); how many notes were added."""
+        return add_notes(self, ref, validity, notes)
+
+    def noted(self, ref: str, validity: str, oids: list[str]) -> set[str]:
+        """Which of ``oids`` a git notes cache has a note for."""
+        return noted(self, ref, validity, oids)
+
+    def changed_blobs(self, under: str, *, since: str | None = None, limit: int | None = None) -> list[str]:
+        """Blob ids (both sides) of the files under a folder changed by the newest
+        ``limit`` commits of ``main``, or by those after ``since``; newest first."""
+        under = check_relpath(under.rstrip("/"))
+        if self.head() is None:
+            return []
+        args = ["log", "--raw", "--no-abbrev", "--no-renames", "--format=", "-m"]
+        if limit is not None:
+            args += ["-n", str(int(limit))]
+        args += ["--end-of-options", f"{self.resolve(since)}..HEAD" if since else "HEAD", "--", under]
+        found: dict[str, None] = {}
+        for line in self.git.run(*args).decode("utf-8", "replace").splitlines():
+            if line.startswith(":"):
+                meta = line.split("\t", 1)[0].split()
+                for oid in meta[2:4]:
+                    if oid.strip("0"):
+                        found[oid] = None
+        return list(found)
 
     def keep(self, kind: str, label: str, commit: str) -> str:
         """Keep ``commit`` reachable on a new side ref (e.g. a remote version sync could not merge)."""
@@ -615,8 +829,22 @@ class GitRepo:
         """Point git's own index at the committed files so ``git status`` is clean.
         The commit already stands, so a failure here is logged, not raised;
         recover() finishes it."""
+        # The entries are the committed blobs, not the files hashed again: git would hash them
+        # through the attributes a store names (working-tree-encoding, eol, filters), and an
+        # index that then differs from HEAD reads as an interrupted save.  --refresh records
+        # the files' stat data where their bytes match.
+        head = self.head()
+        entries: list[str] = []
+        removed: list[str] = []
+        for relpath in relpaths:
+            blob = self.blob_at(head, relpath)
+            if blob is None:
+                removed.append(relpath)
+            else:
+                entries += ["--cacheinfo", f"100644,{blob},{relpath}"]
         try:
-            self.write_git("update-index", "--add", "--remove", "--", *relpaths)
+            self.write_git("update-index", "--add", *entries, "-q", "--refresh",
+                           *(["--force-remove", "--", *removed] if removed else []))
         except GitError as exc:
             logger.warning("git's index not updated for %s: %s (recover() fixes it)", ", ".join(relpaths), exc)
 

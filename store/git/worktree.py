@@ -104,7 +104,7 @@ class Worktree:
             old = before[relpath]
             try:
                 if old is None:
-                    (self.root / relpath).unlink(missing_ok=True)
+                    self.remove(relpath)
                 else:
                     self.write(relpath, old)
             except (OSError, GitError) as exc:

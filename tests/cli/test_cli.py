@@ -111,7 +111,8 @@ def test_report_files_and_html(cli: Cli, store: Path, tmp_path: Path) -> None:
     code, out, _ = cli("report", "10234-2024-SD", "-o", str(target))
     assert code == 0
     assert "138.33" in target.read_text("utf-8")
-    assert sorted(p.name for p in target.parent.glob("*.svg")) == [f"10234-2024-SD-radar-{c}.svg" for c in "ABC"]
+    own = git(store, "log", "-1", "--format=%H", "--", "audits/10234-2024-SD.toml").strip()
+    assert sorted(p.name for p in target.parent.glob("*.svg")) == [f"10234-2024-SD-{own[:12]}-radar-{c}.svg" for c in "ABC"]
     code, out, _ = cli("report", "10234-2024-SD", "--format", "html")
     assert code == 0 and out.lstrip().lower().startswith("<!doctype html") and "<script" not in out
 

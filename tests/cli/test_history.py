@@ -126,3 +126,31 @@ def test_stage_move_diff_names_only_what_changed(cli: Cli, store: Path) -> None:
     _code, out, _ = cli("diff", AUDIT, "--json")
     fields = [f["field"] for f in json.loads(out)["fields"]]
     assert fields == ["stage", "transitions[0].to", "transitions[0].by", "transitions[0].at"]
+
+
+def test_year_over_year_leaves_out_what_is_not_filled_yet(cli: Cli, store: Path) -> None:
+    """Score changes per item and per section, changed facts; not the empty fields of a new audit."""
+    from auditdesk.audit.identity import Identity
+    from auditdesk.store.audits import AuditStore
+
+    assert cli("new", "--from", AUDIT, "--project-no", "10234-2025-SD", "--type", "surveillance")[0] == 0
+    assert cli("score", "10234-2025-SD", "B17=90")[0] == 0
+    _, out, _ = cli("diff", "10234-2025-SD", "--against", AUDIT)
+    assert out.splitlines()[1:] == ["planning.audit_type: initial → surveillance", "B17: 95 → 90 (score 2.85 → 2.7)"]
+    with AuditStore.open(store) as opened:  # this year scored in full: the same as last year but B17 and B18
+        last, this = opened.load(AUDIT), opened.load("10234-2025-SD")
+        this.audit.items = {**last.audit.items, "B17": this.audit.items["B17"]}
+        this.audit.planning.scope = "资质范围内水表、智能表所涉及的商品售后绿色服务。"
+        opened.save(this.audit, base=this.blob, user=Identity("韩永师", "h@x.org"))
+    assert cli("score", "10234-2025-SD", "B18=96")[0] == 0
+    _, out, _ = cli("diff", "10234-2025-SD", "--against", AUDIT)
+    assert out.splitlines()[1:] == [
+        "planning.audit_type: initial → surveillance",
+        "planning.scope: 资质范围内水表、智能表、供水设备、热量表所涉及的商品售后绿色服务。 → 资质范围内水表、智能表所涉及的商品售后绿色服务。",
+        "B17: 95 → 90 (score 2.85 → 2.7)",
+        "B18: 97 → 96 (score 1.94 → 1.92)",
+        "section 5.2.3 配送: 7.73 → 7.56",
+        "part B: 59.81 → 59.64",
+        "total: 138.33 → 138.16",
+        "rate: 96.73 → 96.62",
+    ]

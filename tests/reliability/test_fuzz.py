@@ -70,6 +70,7 @@ from auditdesk.criteria.scoring import HUNDRED, round_half_up, score_audit
 from auditdesk.errors import AuditdeskError, InvalidInput
 from auditdesk.report.html import to_html
 from auditdesk.report.markdown import render
+from auditdesk.safetext import BIDI_CONTROLS
 
 CATALOGS = Catalogs()
 CATALOG = CATALOGS.get("cts-isc-jsgf-05")
@@ -79,10 +80,15 @@ FUZZ = settings(max_examples=scaled(80), deadline=None, suppress_health_check=[H
 
 # ------------------------------------------------------------------ strategies
 
-TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=24)
-NASTY = st.sampled_from(["", " ", "\n", "a\nb", "a\r\nb", '"""', "'''", "\\", "\t", "\x00", "\x7f", "\u2028", "\ufeff",
+#: What no text may hold (issue 11; tests/reliability/test_hostile_content.py checks the refusals):
+#: C0 controls but newline and tab, DEL, C1 controls, bidirectional overrides.
+REFUSED = [chr(c) for c in (*range(0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))] + sorted(BIDI_CONTROLS)
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters=REFUSED), max_size=24)
+NASTY = st.sampled_from(["", " ", "\n", "a\nb", "a\r\nb", '"""', "'''", "\\", "\t", "\u2028", "\ufeff", "\u200b",
                          "# x", "[items.A1]", "key = 1", "| a |", "<script>", "中文", "a" * 300])
 FREE = st.one_of(TEXT, NASTY)
+#: Text naming someone or something (document.ONE_LINE_FIELDS): one line.
+ONE_LINE = FREE.filter(lambda t: not any(c in t for c in "\n\r\t"))
 DATES = st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31))
 TZ = st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=8)), dt.timezone(dt.timedelta(hours=-5, minutes=-30))])
 PCT = st.decimals(0, 100, places=2, allow_nan=False, allow_infinity=False)
@@ -152,11 +158,11 @@ def audits(draw: st.DrawFn) -> Audit:
                               Recommendation(draw(_opt(st.booleans())), draw(_opt(st.sampled_from(list(RECOMMENDATIONS))))),
                               draw(FREE), draw(FREE), draw(FREE), draw(FREE), draw(_opt(DATES))),
         review=draw(st.builds(Review, FREE, FREE)),
-        transitions=tuple(draw(st.lists(st.builds(Transition, st.sampled_from(list(STAGES)), FREE,
+        transitions=tuple(draw(st.lists(st.builds(Transition, st.sampled_from(list(STAGES)), ONE_LINE,
                                                   st.datetimes(dt.datetime(1990, 1, 1), dt.datetime(2100, 1, 1), timezones=TZ),
                                                   FREE), max_size=3))),
         previous=draw(st.sampled_from(["", "10000-2023-SD"])),
-        created_by=draw(FREE),
+        created_by=draw(ONE_LINE),
     )
 
 
@@ -175,18 +181,27 @@ def test_valid_audit_round_trips_exactly(audit: Audit) -> None:
     assert loaded == again and catalog is CATALOG
 
 
-def test_crlf_in_free_text_is_kept_exactly() -> None:
-    """Found by the round trip above: text is data, a CR included. A multi-line
+def test_crlf_in_free_text_is_kept_exactly_and_a_lone_cr_is_refused() -> None:
+    """Found by the round trip above: text is data, a CRLF included. A multi-line
     TOML string reads CRLF back as LF, so text holding a CRLF is written as one
-    escaped line; a lone CR is escaped inside a multi-line string."""
+    escaped line. A lone CR is refused like every control character (issue 11: it
+    moves a terminal's cursor back over what was printed)."""
     audit = from_toml(SAMPLE, "seed", CATALOG)
-    audit.conclusion.overview, audit.conclusion.suggestions = "一\r\n二", "a\rb\nc"
+    audit.conclusion.overview, audit.conclusion.suggestions = "一\r\n二", "a\r\nb\nc"
     audit.planning.criteria = ("x\r\ny", "z")
     data = to_toml(audit)
     assert 'overview = "一\\r\\n二"\n' in data.decode() and '"x\\r\\ny",' in data.decode()
     again = from_toml(data, "x", CATALOG)
-    assert (again.conclusion.overview, again.conclusion.suggestions) == ("一\r\n二", "a\rb\nc")
+    assert (again.conclusion.overview, again.conclusion.suggestions) == ("一\r\n二", "a\r\nb\nc")
     assert again.planning.criteria == ("x\r\ny", "z") and to_toml(again) == data
+    audit.conclusion.suggestions = "a\rb"
+    data = to_toml(audit)
+    with pytest.raises(InvalidInput) as refused:
+        from_toml(data, "x", CATALOG)
+    line = data[:data.index(b"suggestions = ")].count(b"\n") + 1
+    assert str(refused.value) == (f"x:{line}: conclusion.suggestions: contains "
+                                  "U+000D (carriage return): control characters and bidirectional overrides are not "
+                                  "allowed in text (they can rewrite what a terminal shows)")
 
 
 @pytest.mark.slow

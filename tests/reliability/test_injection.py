@@ -130,7 +130,8 @@ def sentinel(tmp_path: Path) -> Path:
 
 def _cases(s: str) -> list[tuple[list[str], dict[str, str], int, str]]:
     """(argv, environment, exit code, stderr or its start) for hostile arguments."""
-    invalid_rev = "auditdesk: invalid revision '{}': use an object id, HEAD, HEAD~N or refs/...\n"
+    invalid_rev = ("auditdesk: invalid revision '{}': name one commit (an id, HEAD, HEAD~N, a branch such as main or "
+                   "origin/main, a tag such as approved/X/1); not a range, a path, an option or a reflog entry\n")
     bad_no = ("auditdesk: audit: project_no: project number '{}' must be 1–64 letters, digits, '.', '_' or '-', "
               "starting with a letter or digit, without '..' and not ending in '.' or '.lock'\n")
     return [

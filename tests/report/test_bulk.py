@@ -58,16 +58,33 @@ def reports(out: Path, suffix: str = ".md") -> list[str]:
     return sorted(p.stem for p in out.glob(f"*{suffix}") if "-radar-" not in p.name)
 
 
-def test_renders_every_audit_with_its_charts_and_the_head_revision(store: AuditStore, tmp_path: Path) -> None:
+def test_renders_every_audit_with_its_charts_and_its_own_revision(store: AuditStore, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = render_all(store, out)
     assert (result.rendered, result.skipped, result.failed) == (4, 0, [])
     assert reports(out) == sorted(STAGES)
     assert len(list(out.glob("*-radar-*.svg"))) == 4 * 3
-    head = store.repo.head()
+    own = store.own_revision("20002-2024-SD")
+    assert own is not None and own != store.repo.head()  # 20003-2025-SD was saved after it
     report = (out / "20002-2024-SD.md").read_text("utf-8")
-    assert f"报告来源：20002-2024-SD · 修订 {head} · " in report
+    assert f"报告来源：20002-2024-SD · 修订 {own} · " in report
+    assert f"20002-2024-SD-{own[:12]}-radar-B.svg" in report and (out / f"20002-2024-SD-{own[:12]}-radar-B.svg").exists()
     assert "分公司2" in report
+
+
+def test_incremental_run_agrees_with_a_single_report(store: AuditStore, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """Saving another audit changes neither this audit's report nor what `report` prints for it."""
+    out = tmp_path / "out"
+    render_all(store, out)
+    before = (out / "10234-2024-SD.md").read_bytes()
+    loaded = store.load("20003-2025-SD")
+    loaded.audit.planning.scope = "另一个范围"
+    store.save(loaded.audit, base=loaded.blob, user=LEADER)
+    assert render_all(store, out).rendered == 1
+    assert (out / "10234-2024-SD.md").read_bytes() == before
+    code, printed, _ = Cli(capsys, store.root)("report", "10234-2024-SD")
+    assert code == 0 and printed.encode("utf-8") == before
 
 
 def test_second_run_skips_everything_without_parsing(store: AuditStore, tmp_path: Path,
@@ -102,7 +119,7 @@ def test_catalog_template_or_missing_file_rerenders(store: AuditStore, tmp_path:
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
     render_all(store, out)
-    (out / "20002-2024-SD-radar-B.svg").unlink()
+    next(out.glob("20002-2024-SD-*-radar-B.svg")).unlink()
     (out / "20003-2025-SD.md").write_text("")  # what a crash can leave of an unsynced file
     assert render_all(store, out).rendered == 2
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
 
 import pytest
 from support.markdown import blocks, table_with, tables, tokens
 
-from auditdesk.audit.document import Audit, to_toml
+from auditdesk.audit.document import Audit, Transition, to_toml
 from auditdesk.criteria.catalog import Catalog
 from auditdesk.errors import InvalidInput
 from auditdesk.report.markdown import ITEM_COLUMNS, render
@@ -69,18 +71,25 @@ def test_basic_information_as_in_the_seed(sample: Audit, catalog: Catalog) -> No
     markdown = render(sample, catalog).markdown
     paragraphs = blocks(markdown, "paragraph")
     assert "审查类型：■初次认证 □保持认证 □再认证" in paragraphs
-    assert "■现场审核 □远程审核 □现场结合远程审核" in paragraphs
+    assert "■现场审核（补录） □远程审核 □现场结合远程审核" in paragraphs  # inferred for the demo: the seed has no mark
     assert "资质范围内水表、智能表、供水设备、热量表所涉及的商品售后绿色服务。（十星级）" in paragraphs
     assert any("本次审查时间：2024年04月10日上午至2024年04月11日上午（共1.5天）" in p for p in paragraphs)
     assert any("审查覆盖的时期：自体系实施日至2024年04月11日（审查结束日）止" in p for p in paragraphs)
-    assert "不适用（本次为现场审核）。" in paragraphs
+    remote = markdown.split("### 1.16 远程审核时适用\n\n", 1)[1].split("\n\n", 1)[0]  # the seed's form, blank on site
+    assert remote.replace("\\\n", "\n").splitlines() == [
+        "1) 实施远程审核概况", "   地点：—", "   范围：—", "   使用的ICT工具：—",
+        "2) □是 □否 与审核方达成了信息安全协议；",
+        "3) □是 □否 远程审核遇到可能降低审核结论可靠性的障碍，遇到可能应影响审核任务完成的突发事件及可能带来的风险；如果填“是”请说明：—",
+        "4) □是 □否 远程审核使用ICT有效，达到了审核目的；",
+        "5) □是 □否 需要补充现场审核，如需补充请说明关注的内容：—",
+    ]
     [team] = table_with(markdown, "代码", "姓名", "组内身份", "注册证书号", "专业代码", "联系电话")
     assert team.rows == [["ISC[S]0074", "韩永师", "组长", "2023-S1SC-2068643", "02.01", "13370506375"]]
 
 
 def test_conclusion_marks_the_chosen_recommendation(sample: Audit, catalog: Catalog) -> None:
     paragraphs = blocks(render(sample, catalog).markdown, "paragraph")
-    assert "■推荐认证注册资格 □推荐再认证注册资格 □推荐保持认证注册资格 □推荐恢复认证注册资格 □推荐变更认证范围。" in paragraphs
+    assert "■推荐认证注册资格（补录） □推荐再认证注册资格 □推荐保持认证注册资格 □推荐恢复认证注册资格 □推荐变更认证范围。" in paragraphs
     assert "□不推荐认证注册资格 □不推荐再认证注册资格 □不推荐保持认证注册资格 □不推荐恢复认证注册资格 □不推荐变更认证范围。" in paragraphs
     assert "报告编制人：韩永师\n编制日期：2024年04月11日" in paragraphs
 
@@ -93,9 +102,33 @@ def test_not_a_draft(sample: Audit, catalog: Catalog) -> None:
 
 def test_footer_names_revision_and_content_hash(sample: Audit, catalog: Catalog) -> None:
     digest = hashlib.sha256(to_toml(sample)).hexdigest()
-    last = blocks(render(sample, catalog, revision="abc1234").markdown, "paragraph")[-1]
-    assert last == f"报告来源：10234-2024-SD · 修订 abc1234 · 准则 cts-isc-jsgf-05@2024 · 内容 sha256:{digest}"
+    rendered = render(sample, catalog, revision="abc1234", version="9.9")
+    last = blocks(rendered.markdown, "paragraph")[-1]
+    first, charts = last.splitlines()
+    assert first == f"报告来源：10234-2024-SD · 修订 abc1234 · 准则 cts-isc-jsgf-05@2024 · 内容 sha256:{digest} · auditdesk 9.9"
+    assert charts == "图表：" + " · ".join(f"{name} sha256:{hashlib.sha256(data).hexdigest()}"
+                                         for name, data in rendered.assets.items())
+    assert list(rendered.assets) == [f"10234-2024-SD-abc1234-radar-{p}.svg" for p in "ABC"]  # named for the revision
     assert "修订 未保存" in render(sample, catalog).markdown
+
+
+def test_the_page_says_what_it_is(sample: Audit, catalog: Catalog) -> None:
+    """Prepared, under review, approved (by whom, when); what （补录） means; part C's chart is bars."""
+    when = dt.datetime(2024, 4, 12, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    paragraphs = blocks(render(sample, catalog).markdown, "paragraph")
+    assert "报告状态：编制中（结论阶段），未经复核" in paragraphs
+    assert "注：标有“（补录）”的内容为原审查报告未记载、录入时补录的信息。" in paragraphs
+    sample.transitions = (Transition("review", "韩永师", when),)
+    sample.stage = "review"
+    assert "报告状态：复核中（韩永师于2024年04月12日 09:30提交复核）" in blocks(render(sample, catalog).markdown, "paragraph")
+    sample.transitions += (Transition("approved", "李审核", when + dt.timedelta(hours=1)),)
+    sample.stage = "approved"
+    markdown = render(sample, catalog).markdown
+    assert "报告状态：已批准（复核人：李审核，批准时间：2024年04月12日 10:30）" in blocks(markdown, "paragraph")
+    assert "![顾客服务（C）条形图](10234-2024-SD-radar-C.svg)" in markdown and "（A）雷达图" in markdown
+    sample.transcription.marks_added = ()
+    sample.items = {code: dataclasses.replace(r, reason_added=False) for code, r in sample.items.items()}
+    assert "（补录）" not in render(sample, catalog).markdown
 
 
 def test_radar_images_link_to_the_assets(sample: Audit, catalog: Catalog) -> None:

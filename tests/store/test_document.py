@@ -15,6 +15,7 @@ from auditdesk.audit.document import Audit, Member, check_project_no, from_toml,
 from auditdesk.criteria.catalog import Catalog, Catalogs
 from auditdesk.criteria.results import ItemResult
 from auditdesk.errors import InvalidInput
+from auditdesk.safetext import BIDI_CONTROLS
 
 
 def test_sample_round_trips_byte_for_byte(sample_bytes: bytes, sample: Audit) -> None:
@@ -134,7 +135,9 @@ def test_plain_project_numbers_are_fine() -> None:
         assert check_project_no(good) is None
 
 
-text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+#: Text may hold no control character but newline and tab, and no bidi override (issue 11).
+text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters=[
+    chr(c) for c in (*range(0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))] + sorted(BIDI_CONTROLS)), max_size=40)
 
 
 @settings(max_examples=scaled(100), deadline=None)

@@ -240,8 +240,8 @@ def test_hostile_relpaths_are_refused(store: GitRepo, relpath: str) -> None:
     assert store.head() == head
 
 
-@pytest.mark.parametrize("rev", ["--output=OUT", "-p", "HEAD..main", "main", "HEAD^", "HEAD@{1}",
-                                 "refs/../x", "refs/heads/main.lock", "HEAD:a", "", "refs/heads/ma in"])
+@pytest.mark.parametrize("rev", ["--output=OUT", "-p", "HEAD..main", "HEAD@{1}", "main@{u}",
+                                 "refs/../x", "refs/heads/main.lock", "HEAD:a", ":/B17", "", "refs/heads/ma in"])
 def test_hostile_revs_are_refused(store: GitRepo, tmp_path: Path, rev: str) -> None:
     rev = rev.replace("OUT", str(tmp_path / "pwned"))
     for call in (lambda: store.read("a.toml", rev), lambda: store.blobs(rev=rev), lambda: store.log(rev=rev),
@@ -250,6 +250,25 @@ def test_hostile_revs_are_refused(store: GitRepo, tmp_path: Path, rev: str) -> N
         with pytest.raises(GitError, match="invalid revision"):
             call()
     assert not (tmp_path / "pwned").exists()
+
+
+def test_any_name_of_a_commit_is_a_revision(store: GitRepo) -> None:
+    """main, HEAD^, HEAD~1, a tag's name, a short id: as in git; an unknown one is a clear error."""
+    store.save("a.toml", b"1", base=None, author=ALICE, message="one")
+    first = store.head()
+    assert first is not None
+    store.save("a.toml", b"2", base=store.blob_id("a.toml"), author=ALICE, message="two")
+    store.tag("approved/A/1", first, message="m", tagger=ALICE)
+    for name in ("main", "refs/heads/main", "HEAD"):
+        assert store.resolve(name) == store.head()
+    for name in ("HEAD^", "HEAD~1", "main~1", "approved/A/1", "refs/tags/approved/A/1", first[:7]):
+        assert store.resolve(name) == first, name
+        assert store.read("a.toml", name) == b"1"
+        assert store.log(rev=name)[0].commit == first
+    with pytest.raises(GitError, match="unknown revision 'nope'"):
+        store.resolve("nope")
+    with pytest.raises(GitError, match="unknown revision 'origin/main'"):
+        store.read("a.toml", "origin/main")
 
 
 def test_hostile_names_and_identities_are_refused(store: GitRepo) -> None:

@@ -1,10 +1,11 @@
 """Text from a store never reaches the terminal raw in the app.
 
-An audit committed by someone else carries escape sequences in its free
-text, names and commit metadata: OSC 52 (write the clipboard), a window
-title, a screen clear, BEL, a C1 control and a bidi override.  Every view
-must show them as visible escapes, both on the screen Textual composes and in
-the bytes the real app writes to its terminal.
+A revision committed by someone else with plain git carries escape sequences
+in its commit metadata: OSC 52 (write the clipboard), a window title, a
+screen clear, BEL, a C1 control and a bidi override.  (The same in an audit's
+text is refused when the file is read: issue 11, tests/reliability.)  Every
+view must show them as visible escapes, both on the screen Textual composes
+and in the bytes the real app writes to its terminal.
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ import random
 import re
 import subprocess
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from support.ptyapp import PtyApp
 from support.tui import LEADER, PROJECT, make_app, seed_store, started
 
-from auditdesk.audit.document import Audit, Member, to_toml
+from auditdesk.audit.document import Audit, to_toml
 from auditdesk.criteria.results import ItemResult
 from auditdesk.safetext import BIDI_CONTROLS
 from auditdesk.store.audits import AuditStore
@@ -31,8 +31,8 @@ TITLE = "\x1b]0;PWNED\x07"
 CLEAR = "\x1b[2J\x1b[H"
 C1 = "\x9b31m"
 BIDI = "\u202e"
-AUTHOR = f"Mal{TITLE}lory"
-MESSAGE = f"{PROJECT}: looks fine{CLEAR}"
+AUTHOR = f"Mal{TITLE}lo{C1}ry"
+MESSAGE = f"{PROJECT}: {CLIPBOARD}{BIDI}{CLEAR}"
 RAW = (CLIPBOARD, TITLE, CLEAR, "\x07", "\x1b]", C1, BIDI)
 
 
@@ -41,14 +41,9 @@ def unsafe(text: str) -> list[str]:
 
 
 def plant(audit: Audit) -> Audit:
-    """Hostile text in every kind of field the views show."""
-    audit.planning.organisation = f"淄博{CLIPBOARD}海源"
-    audit.planning.contact = replace(audit.planning.contact, name=f"宁{BIDI}艳玲", phone=f"0533{C1}")
-    audit.planning.team = (*audit.planning.team, Member("X1", f"张{CLEAR}三"))
-    audit.items["A1"] = ItemResult(pct=audit.items["A1"].pct, note=f"看了{TITLE}记录")
-    audit.items["A3"] = ItemResult(na=True, reason=f"不涉及{BIDI}{C1}")
-    audit.conclusion.overview = f"概述{CLIPBOARD}\n第二行{C1}"
-    audit.onsite.sampling = f"抽样{CLEAR}"
+    """A plain change (git metadata is what carries the hostile text: an audit's own text
+    with control characters is refused when it is read)."""
+    audit.items["A1"] = ItemResult(pct=audit.items["A1"].pct, note="看了记录")
     return audit
 
 
@@ -89,9 +84,9 @@ async def test_every_view_shows_stored_control_characters_escaped(hostile_store:
             assert unsafe(text) == [], f"{name}: {unsafe(text)} in {text!r}"
             seen.append(text)
     everything = "\n".join(seen)
-    for escaped in ("\\x1b]52;c;", "\\x1b]0;PWNED\\x07", "\\u202e", "\\x9b31m"):
+    for escaped in ("\\x1b]52;c;", "\\x1b]0;PWNED\\x07", "\\u202e"):  # (the C1 sits where the author column is cut)
         assert escaped in everything, escaped  # shown, visibly, not dropped
-    assert hostile_store.load(PROJECT).audit.planning.organisation == f"淄博{CLIPBOARD}海源"  # showing it changed nothing
+    assert hostile_store.load(PROJECT).audit.items["A1"].note == "看了记录"  # showing it changed nothing
 
 
 def test_the_real_app_writes_none_of_them_to_its_terminal(hostile_store: AuditStore, tmp_path: Path) -> None:
@@ -99,7 +94,7 @@ def test_the_real_app_writes_none_of_them_to_its_terminal(hostile_store: AuditSt
     app = PtyApp(hostile_store.root, f"{LEADER.name} <{LEADER.email}>", tmp_path)
     try:
         app.wait_for("1 of 1 audits")
-        for keys, shown in ((["enter"], "Overview"), (["f3", "g", *"A3", "enter"], "不涉及"), (["up", "up"], "Evidence"),
+        for keys, shown in ((["enter"], "Overview"), (["f3", "g", *"A3", "enter"], "A3"), (["up", "up"], "Evidence"),
                             (["f2"], "Organisation"), (["shift+tab"] * 6, "Team"), (["f5"], "服务认证审查报告"),
                             (["f6"], "Revision")):
             since = app.written
@@ -113,5 +108,5 @@ def test_the_real_app_writes_none_of_them_to_its_terminal(hostile_store: AuditSt
     written = re.sub(rb"\x1b\]22;[a-z-]*\x07", b"", bytes(app.output))
     for raw in RAW:
         assert raw.encode("utf-8") not in written, repr(raw)
-    assert b"\\x1b]52;c;" in written  # the organisation, shown escaped
+    assert b"\\x1b]52;c;" in written  # the commit message, shown escaped
 

@@ -205,7 +205,7 @@ async def test_a_note_edit_says_so_in_its_commit(store: AuditStore) -> None:
     async with started(app) as pilot:
         await pilot.press("enter", "f3", "g", *"A2", "enter", "e", *"看了记录", "ctrl+s")
         app.session.flush()  # type: ignore[union-attr]
-    assert commits(store)[0] == f"{PROJECT}: edit A2 note"
+    assert commits(store)[0] == f"{PROJECT}: note A2"
 
 
 async def test_quitting_with_a_half_typed_score_asks_and_commits_nothing(store: AuditStore) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from support.tui import LEADER, make_app, started
 from textual.command import CommandPalette
+from textual.widgets import DataTable
 
 from auditdesk.store.audits import AuditStore
 from auditdesk.tui import app as app_module
@@ -85,3 +86,24 @@ async def test_a_keymap_remaps_a_binding_everywhere(store: AuditStore) -> None:
     async with started(app) as pilot:
         await pilot.press("enter", "f9", "z")
         assert str(app.screen.query_one("#dialog-title").content) == "A1: not applicable"
+
+
+async def test_review_escapes_control_sequences_already_in_history(store: AuditStore) -> None:
+    """A commit made with plain git before auditdesk refused such text (issue 11): its
+    author sets the window title, its message clears the screen.  Textual writes ESC as
+    is, so the review screen shows both escaped."""
+    import subprocess
+
+    audit = next((store.root / "audits").glob("*.toml"))
+    audit.write_text(audit.read_text("utf-8").replace('organisation = "', 'organisation = "X', 1), "utf-8")
+    git = ["git", "-C", str(store.root), "-c", "user.name=Eve\x1b]2;PWNED\x07", "-c", "user.email=e@x", "-c", "core.hooksPath=/dev/null"]
+    subprocess.run([*git, "commit", "-qam", "evil\x1b[2J\x1b[H cleared"], check=True)
+    app = make_app(store)
+    async with started(app) as pilot:
+        await pilot.press("enter", "f6")
+        assert isinstance(app.screen, ReviewScreen)
+        table = app.screen.query_one("#history", DataTable)
+        cells = [str(c) for row in range(table.row_count) for c in table.get_row_at(row)]
+        shown = " ".join(cells) + str(app.screen.query_one("#diff").content)
+        assert "Eve\\x1b]2;PWNED" in shown and "evil\\x1b[2J\\x1b[H cleared" in shown, shown
+        assert not any(c in shown for c in "\x1b\x07\x9b"), shown

@@ -1,11 +1,16 @@
 """Review: approval status, the audit's history, what changed, and the reviewer's moves.
 
-The diff is semantic (`diff_audits`): "B17 95 -> 97, total 138.33 -> 138.39",
-not TOML lines.  By default the newest revision is compared with the one
-this user last looked at here (`Seen`), else with the one submitted for
-review, else with the revision before it; `m` marks another base.  The
+The diff is semantic (`diff_audits`): "B17: 95 -> 97 (score 2.85 -> 2.91)",
+"B17 note: ...", "team member 李四 added: ...", one change a line, exactly
+what `auditdesk diff` prints; `f` narrows it to the scores, or to the scores
+and the evidence (notes, N/A reasons, samples, special items).  By default
+the newest revision is compared with the one this user last looked at here
+(`Seen`), else with the one that returned it to the team (a resubmission then
+shows all that was done since), else with the one submitted for review, else
+with the revision before it; `m` marks another base.  The
 history is read again every time the view is shown, so others' commits
-appear.  A reviewer returns (`r`), approves (`a`) or reopens (`o`) here;
+appear.  Space and `b` page through the changes.  A reviewer returns (`r`),
+approves (`a`) or reopens (`o`) here;
 comments travel with the approval, reasons with a return or reopening,
 since nothing else may change an audit under review.
 """
@@ -21,7 +26,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
-from auditdesk.audit.diff import diff_audits
+from auditdesk.audit.diff import AuditDiff, Group, diff_audits
 from auditdesk.audit.workflow import RETURNABLE, Reviewers, approve, reopen, return_to
 from auditdesk.desk.actions import status
 from auditdesk.errors import AuditdeskError
@@ -45,6 +50,14 @@ def submitted(history: list[tuple[Revision, Summary]]) -> str | None:
     return None
 
 
+def returned(history: list[tuple[Revision, Summary]]) -> str | None:
+    """The newest revision that returned the audit from review to the team (history is newest first)."""
+    for i, (revision, summary) in enumerate(history[:-1]):
+        if summary.stage != "review" and history[i + 1][1].stage == "review":
+            return revision.commit
+    return None
+
+
 def when(iso: str) -> str:
     """An ISO time from an approval record, as the history shows times."""
     try:
@@ -58,6 +71,9 @@ class ReviewScreen(AuditScreen):
     EDITS = False
     BINDINGS = [
         Binding("m", "mark", "key.mark", id="review.mark"),
+        Binding("f", "filter", "key.review_filter", id="review.filter"),
+        Binding("space", "scroll_diff(1)", "key.diff_down", id="review.diff_down", show=False),
+        Binding("b", "scroll_diff(-1)", "key.diff_up", id="review.diff_up", show=False),
         Binding("r", "return_audit", "key.return", id="review.return"),
         Binding("a", "approve", "key.approve", id="review.approve"),
         Binding("o", "reopen", "key.reopen", id="review.reopen"),
@@ -75,7 +91,9 @@ class ReviewScreen(AuditScreen):
         """The newest revision recorded as seen during this visit."""
         self._shown: tuple[int, str | None] | None = None
         """(session edits, store HEAD) when the history was last read: unchanged, it is not read again."""
-        self._diffs: dict[tuple[str, str], str] = {}
+        self._diffs: dict[tuple[str, str], AuditDiff] = {}
+        self.group: Group = "everything"
+        """Which changes the diff shows (f cycles: everything, scores, scores and evidence)."""
         self.seen = Seen(seen_path(), session.store.root, session.user)
 
     def compose_body(self) -> ComposeResult:
@@ -127,7 +145,7 @@ class ReviewScreen(AuditScreen):
         for revision, summary in history:
             cells = (revision.commit[:7], f"{revision.date:%Y-%m-%d %H:%M}", revision.author,
                      stages.get(summary.stage, summary.stage), summary.total)
-            table.add_row(*(Text(shown(cell)) for cell in cells), key=revision.commit)
+            table.add_row(*(Text(shown(cell)) for cell in cells), key=revision.commit)  # an author is anyone's text
         newest = self.revisions[0].commit if self.revisions else None
         if newest != self._seen_head:
             self._choose_since(history)
@@ -139,12 +157,13 @@ class ReviewScreen(AuditScreen):
         self._show_diff()
 
     def _choose_since(self, history: list[tuple[Revision, Summary]]) -> None:
-        """The default base: what this user saw last, else the submission, else each one's predecessor."""
+        """The default base: what this user saw last, else the return to the team (what was
+        done since the reviewer sent it back), else the submission, else each one's predecessor."""
         commits = [revision.commit for revision, _ in history]
         last_seen = self._seen_head or self.seen.get(self.session.project_no)
         submission = submitted(history)
         self.since, self.since_kind = None, ""
-        for candidate, kind in ((last_seen, "seen"), (submission, "submission")):
+        for candidate, kind in ((last_seen, "seen"), (returned(history), "return"), (submission, "submission")):
             if candidate in commits[1:]:
                 self.since, self.since_kind = candidate, kind
                 return
@@ -196,6 +215,16 @@ class ReviewScreen(AuditScreen):
             self.base = None if self.base == commit else commit
             self._show_diff()
 
+    def action_scroll_diff(self, pages: int) -> None:
+        """Page through the changes while the history keeps the focus (space and b, as in less)."""
+        scroll = self.query_one("#diff-scroll", VerticalScroll)
+        scroll.scroll_to(y=scroll.scroll_y + pages * max(1, scroll.size.height - 1), animate=False)
+
+    def action_filter(self) -> None:
+        order: list[Group] = ["everything", "scores", "evidence"]
+        self.group = order[(order.index(self.group) + 1) % len(order)]
+        self._show_diff()
+
     def _show_diff(self) -> None:
         table = self.query_one("#history", DataTable)
         if not self.revisions:
@@ -218,7 +247,7 @@ class ReviewScreen(AuditScreen):
         else:
             text.append(self.t(how, new=new.commit[:7], old=old[:7]) + "\n")
             try:
-                text.append(shown(self._diff(old, new.commit), lines=True))
+                text.append(shown(self._diff_text(old, new.commit), lines=True))
             except (AuditdeskError, GitError) as exc:
                 text.append(f"! {self.desk.error_text(exc)}")
         self.query_one("#diff", Static).update(text)
@@ -233,17 +262,30 @@ class ReviewScreen(AuditScreen):
         except (AuditdeskError, GitError) as exc:
             return f"! {self.desk.error_text(exc)}"
 
-    def _diff(self, old: str, new: str) -> str:
+    def _diff(self, old: str, new: str) -> AuditDiff:
         """What changed from revision `old` to `new` (kept: revisions do not change)."""
         if (old, new) not in self._diffs:
             store, project_no = self.session.store, self.session.project_no
             before, after = store.load(project_no, rev=old), store.load(project_no, rev=new)
-            change = diff_audits(before.audit, after.audit, after.catalog, before.catalog)
-            if change.empty:
-                self._diffs[old, new] = self.t("review.no_changes")
-            else:  # the domain's words in English; the app's own in Chinese
-                self._diffs[old, new] = change.details() if self.t.language == "en" else diff_text(change, self.t)
+            self._diffs[old, new] = diff_audits(before.audit, after.audit, after.catalog, before.catalog)
         return self._diffs[old, new]
+
+    def _diff_text(self, old: str, new: str) -> str:
+        """The changes the filter lets through, one a line, and what it hides."""
+        change = self._diff(old, new)
+        if change.empty:
+            return self.t("review.no_changes")
+        if self.group == "everything" and self.t.language != "en":  # the app's own words in Chinese
+            shown = diff_text(change, self.t).splitlines()
+            hidden = 0
+        else:  # the domain's words (as in `auditdesk diff` and git log -p)
+            shown = change.lines(self.group)
+            hidden = len(change.lines()) - len(shown)
+        what = self.t(f"review.filter.{self.group}")
+        head = self.t("review.showing", what=what, key=self.desk.key_of("review.filter"))
+        if hidden:
+            head += " " + self.t("review.hidden", n=hidden)
+        return head + "\n" + ("\n".join(shown) if shown else self.t("review.nothing_here"))
 
     # --- the reviewer's moves ------------------------------------------------
 
