@@ -9,11 +9,13 @@ returns the commit message; saving (and tagging) is the store's job.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from auditdesk.audit.document import STAGES, WORK_STAGES, Audit, Transition
+from auditdesk.audit.document import STAGES, WORK_STAGES, Audit, Member, Transition
 from auditdesk.audit.identity import Identity
 from auditdesk.audit.people import normalise
 from auditdesk.audit.stages import blockers, next_stage
@@ -106,6 +108,21 @@ def edit_refusal(audit: Audit, who: Identity) -> NotAllowed | None:
         return NotAllowed(f"{who.name} is not on the team of {p} (team: {team})",
                           f"{who.name} 不是 {p} 审查组的成员（审查组：{team}）", project_no=p)
     return _not_an_auditor(audit, who)
+
+
+def may_rejoin(audit: Audit, who: Identity, former_leaders: Iterable[Member] = ()) -> bool:
+    """Whether `who`, off the team of `audit`, may put themselves back on it: its creator
+    may, and so may someone who led its team in an earlier revision (`former_leaders`),
+    so that saving a team without yourself is never a lock-out.  With a people registry
+    a former leader is matched by person id, as `on_team` matches members."""
+    return is_person(who, audit.created_by) or any(is_person(who, m.name, m.person) for m in former_leaders)
+
+
+def rejoins(old: Audit, new: Audit, who: Identity) -> bool:
+    """`new` only changes the team of `old`, and names `who` on it (putting themselves back)."""
+    if not any(is_person(who, m.name, m.person) for m in new.planning.team):
+        return False
+    return dataclasses.replace(new, planning=dataclasses.replace(new.planning, team=old.planning.team)) == old
 
 
 def _move(audit: Audit, to: str, who: Identity, now: dt.datetime, reason: str = "") -> None:

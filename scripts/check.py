@@ -50,12 +50,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("auditdesk.cli", "auditdesk.__main__"),  # the command line (it starts the app)
 )
 
-#: Imports that break the TUI rules below and are being removed (issue 10 moves
-#: the dialog out of the record list and hands widgets what they show).
-KNOWN: frozenset[tuple[str, str]] = frozenset({
-    ("auditdesk.tui.widgets.record_list", "auditdesk.tui.dialogs.form"),
-    ("auditdesk.tui.widgets.stage_progress", "auditdesk.tui.app"),
-})
+#: Imports that break the TUI rules below and are being removed (none left).
+KNOWN: frozenset[tuple[str, str]] = frozenset()
 
 #: Inside the terminal app: widgets know no screens or dialogs, dialogs no screens.
 TUI_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (

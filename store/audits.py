@@ -307,11 +307,36 @@ class AuditStore:
         old = self._at(base)
         if old is not None:
             refusal = workflow.edit_refusal(old[0], user)
-            if refusal:
+            if refusal and not (workflow.rejoins(old[0], audit, user) and self.may_rejoin(audit.project_no, old[0], user)):
                 raise refusal
         self._refuse_workflow_edit(old[0] if old else None, audit, self.path_of(audit.project_no))
         self._link_team(audit)
         return self._commit(audit, base, user, message, old, self._sign(user, workflow=False))
+
+    def former_member(self, project_no: str, who: Identity, depth: int = 50) -> document.Member | None:
+        """`who`'s record on the team of the newest of the last `depth` revisions that has one
+        (matched by person id where the store has a registry, else by name)."""
+        path = self.path_of(project_no)
+        for revision in self.repo.log(path, limit=depth):
+            blob = self.repo.blob_at(revision.commit, path)
+            if blob is None:
+                break
+            try:
+                earlier = self._at(blob)
+            except AuditdeskError:
+                continue
+            found = [m for m in earlier[0].planning.team if workflow.is_person(who, m.name, m.person)] if earlier else []
+            if found:
+                return found[0]
+        return None
+
+    def may_rejoin(self, project_no: str, audit: Audit, user: Identity) -> bool:
+        """Whether `user`, off the team of `audit`, may put themselves back: its creator, or
+        whoever led its team in the last revision that had them (see `workflow.may_rejoin`)."""
+        if workflow.may_rejoin(audit, user):
+            return True
+        member = self.former_member(project_no, user)
+        return member is not None and workflow.may_rejoin(audit, user, [member] if member.role == "leader" else [])
 
     def transition(self, loaded: Loaded, change: Callable[[Audit], str], user: Identity) -> SaveResult:
         """Apply a workflow step (advance, return, approve, reopen) and commit it, signed

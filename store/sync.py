@@ -4,7 +4,9 @@ Edits of different audits merge without help.  Two people changing the same
 audit merge field by field (and item by item) from the common revision; only
 when both changed the same field differently does sync stop, changing
 nothing locally, keeping the remote version on a side ref and naming every
-conflicting field — `--prefer ours|theirs` then settles them.
+conflicting field — `--prefer ours|theirs` then settles them.  The merge
+itself is `audit.merge`, the same one the terminal app settles a conflicting
+save with.
 
 Sync also respects the workflow (the functions after `sync`): the new
 commits on both sides must be legitimate (`store.trust`: no stage changed
@@ -17,37 +19,16 @@ travel both ways, each checked, never one naming a revision the hub lacks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
 
 from auditdesk.audit import moves
-from auditdesk.audit.diff import diff_audits, show
-from auditdesk.audit.document import HELD_STAGES, Audit, to_toml
+from auditdesk.audit.diff import diff_audits
+from auditdesk.audit.document import HELD_STAGES, to_toml
 from auditdesk.audit.identity import Identity
-from auditdesk.criteria import tomldata
+from auditdesk.audit.merge import FieldConflict, Prefer, merge_audits
 from auditdesk.errors import AuditdeskError
 from auditdesk.store.audits import AUDITS, CONFIG, AuditStore
 from auditdesk.store.incoming import refuse_what_a_store_does_not_hold
 from auditdesk.store.trust import Finding
-
-Prefer = Literal["ours", "theirs"]
-_MISSING = object()
-
-
-@dataclass(frozen=True)
-class FieldConflict:
-    """A field both sides changed differently."""
-
-    path: str
-    field: str
-    ours: Any
-    theirs: Any
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.field}: ours {show(_shown(self.ours))} / theirs {show(_shown(self.theirs))}"
-
-
-def _shown(value: Any) -> Any:
-    return "(absent)" if value is _MISSING else value
 
 
 class SyncConflict(AuditdeskError):
@@ -80,41 +61,18 @@ def is_store_file(path: str) -> bool:
     return path == CONFIG or (folder == AUDITS and name.endswith(".toml") and "/" not in name)
 
 
-def merge3(base: Any, ours: Any, theirs: Any, prefer: Prefer | None, at: str = "") -> tuple[Any, list[FieldConflict]]:
-    """Three-way merge of plain TOML data; tables merge key by key, anything else whole."""
-    if ours == theirs:
-        return ours, []
-    if ours == base:
-        return theirs, []
-    if theirs == base:
-        return ours, []
-    if isinstance(ours, dict) and isinstance(theirs, dict):
-        base_dict = base if isinstance(base, dict) else {}
-        merged: dict[str, Any] = {}
-        conflicts: list[FieldConflict] = []
-        for key in list(ours) + [k for k in theirs if k not in ours]:
-            value, found = merge3(base_dict.get(key, _MISSING), ours.get(key, _MISSING), theirs.get(key, _MISSING),
-                                  prefer, f"{at}.{key}" if at else key)
-            conflicts += found
-            if value is not _MISSING:
-                merged[key] = value
-        return merged, conflicts
-    conflict = FieldConflict("", at, ours, theirs)
-    return (theirs if prefer == "theirs" else ours), [conflict]
-
-
 def merge_audit(path: str, base: bytes | None, ours: bytes, theirs: bytes, store: AuditStore,
                 prefer: Prefer | None) -> tuple[bytes, list[FieldConflict]]:
-    data = {name: tomldata.to_data(store.parse(raw, f"{path} ({name})")[0]) if raw is not None else None
-            for name, raw in (("base", base), ("ours", ours), ("theirs", theirs))}
-    merged, conflicts = merge3(data["base"], data["ours"], data["theirs"], prefer)
-    conflicts = [FieldConflict(path, c.field, c.ours, c.theirs) for c in conflicts]
-    reader = tomldata.Reader("", path)
-    audit = reader.record(Audit, merged)
-    if audit is None or reader.problems:
-        problem = reader.problems[0] if reader.problems else None
+    """Merge one audit file's two versions (`audit.merge`, the merge the terminal app uses too)."""
+    parsed = {name: store.parse(raw, f"{path} ({name})")[0] if raw is not None else None
+              for name, raw in (("base", base), ("ours", ours), ("theirs", theirs))}
+    assert parsed["ours"] is not None and parsed["theirs"] is not None
+    result = merge_audits(parsed["base"], parsed["ours"], parsed["theirs"], prefer, source=path)
+    conflicts = [FieldConflict(path, c.field, c.ours, c.theirs) for c in result.conflicts]
+    if result.audit is None:
+        problem = result.problem
         return ours, conflicts + [FieldConflict(path, problem.field if problem else "", "merged result", str(problem))]
-    return to_toml(audit), conflicts
+    return to_toml(result.audit), conflicts
 
 
 def sync(store: AuditStore, remote: str, user: Identity, prefer: Prefer | None = None) -> SyncResult:

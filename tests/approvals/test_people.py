@@ -92,3 +92,21 @@ def test_roles_gate_the_workflow() -> None:
     assert edit_refusal(deepcopy(audit), other) is not None
     li = identity_of(PEOPLE.people[1])
     assert Reviewers().allows(li) and not Reviewers().allows(han) and Reviewers(("li",)).allows(li)
+
+
+def test_putting_yourself_back_on_the_team_goes_by_person_id() -> None:
+    """Issue 10's way back in (no lock-out) with a registry: the creator, or a former leader, is
+    matched by person id, not by a name someone else may share."""
+    from auditdesk.audit.document import Audit, CatalogRef, Member, Planning
+    from auditdesk.audit.workflow import may_rejoin, rejoins
+
+    han = identity_of(PEOPLE.people[0])
+    namesake = Identity("韩永师", "x@example.org", "han2", ("auditor",))
+    left = Audit("X-1", CatalogRef("c", "1"), planning=Planning(team=(Member("2", "Wu", "leader", person="wu"),)))
+    led = Member("1", "韩永师", "leader", person="han")
+    assert may_rejoin(left, han, [led]) and not may_rejoin(left, namesake, [led])
+    assert not may_rejoin(left, han, [Member("1", "韩永师", "leader", person="han2")])
+    back = Audit("X-1", CatalogRef("c", "1"), planning=Planning(team=(*left.planning.team, led)))
+    assert rejoins(left, back, han) and not rejoins(left, back, namesake)
+    created = Audit("X-1", CatalogRef("c", "1"), created_by="han", planning=left.planning)
+    assert may_rejoin(created, han) and not may_rejoin(created, namesake)

@@ -7,6 +7,7 @@ the app steady (no blinking cursors, fast key presses) are in tests/tui/conftest
 from __future__ import annotations
 
 import subprocess
+import tomllib
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -22,7 +23,7 @@ from auditdesk.tui.screens.browser import BrowserScreen
 from support.seed import LEADER, REVIEWER
 from support.seed import PROJECT_NO as PROJECT
 
-__all__ = ["LEADER", "PROJECT", "REVIEWER", "commits", "listed", "make_app", "seed_store", "started"]
+__all__ = ["LEADER", "PROJECT", "REVIEWER", "commits", "listed", "make_app", "saved_items", "seed_store", "started", "tab_to"]
 
 
 @contextmanager
@@ -64,3 +65,17 @@ def commits(store: AuditStore) -> list[str]:
     """The store's commit subjects, newest first."""
     out = subprocess.run(["git", "-C", str(store.root), "log", "--format=%s"], capture_output=True, text=True, check=True)
     return out.stdout.splitlines()
+
+
+def saved_items(store: AuditStore) -> dict[str, dict[str, object]]:
+    """The item results in the audit file as committed (read without the app's parser)."""
+    return tomllib.loads((store.root / "audits" / f"{PROJECT}.toml").read_text("utf-8"))["items"]  # type: ignore[no-any-return]
+
+
+async def tab_to(pilot: Pilot[None], field_id: str, key: str = "tab") -> None:
+    """Press Tab (or `key`) until the field has focus, as a user would."""
+    for _ in range(40):
+        if pilot.app.focused is not None and pilot.app.focused.id == field_id:
+            return
+        await pilot.press(key)
+    raise AssertionError(f"{key} never reached {field_id}")

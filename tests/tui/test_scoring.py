@@ -6,17 +6,13 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from support.tui import LEADER, PROJECT, commits, make_app, seed_store, started
+from support.tui import LEADER, PROJECT, commits, make_app, saved_items, seed_store, started
 
 from auditdesk.audit.document import Audit
 from auditdesk.criteria.results import ItemResult
 from auditdesk.store.audits import AuditStore
 from auditdesk.tui.screens.scoring import ScoringScreen
 from auditdesk.tui.widgets.score_summary import ScoreSummary
-
-
-def saved_items(store: AuditStore) -> dict[str, dict[str, object]]:
-    return tomllib.loads((store.root / "audits" / f"{PROJECT}.toml").read_text("utf-8"))["items"]
 
 
 def summary(app: object) -> str:
@@ -65,6 +61,8 @@ async def test_sampled_item(store: AuditStore) -> None:
         await open_scoring(pilot)
         await pilot.press("g", "A", "4", "enter", "s", "3", "tab", "1", "enter")
         await pilot.pause()
+        assert app.screen.table.code == "A5"  # the cursor moved on
+        await pilot.press("up")
         assert "66.67% = 0.667  samples 3, nonconforming 1" in str(app.screen.query_one("#item-detail").content)
     assert saved_items(store)["A4"] == {"pct": 66.67, "samples": 3, "nonconforming": 1}
 
@@ -95,7 +93,8 @@ async def test_conflict_is_reported_and_nothing_is_lost(store: AuditStore) -> No
             loaded.audit.items["A1"] = ItemResult(pct=loaded.audit.items["A1"].pct - 1)
             other.save(loaded.audit, base=loaded.blob, user=LEADER)
         await pilot.press("g", "B", "1", "7", "enter", "9", "7", "enter")
-        await pilot.pause()
+        app.session.flush()  # the save runs in the background
+        await pilot.pause(1.0)  # the question waits until typing stops
         text = str(app.screen.query_one("#dialog-text").content)
         assert "韩永师 saved it on" in text
         assert "Your edit is not lost" in text
@@ -103,6 +102,7 @@ async def test_conflict_is_reported_and_nothing_is_lost(store: AuditStore) -> No
         await pilot.press("1")  # reload theirs and re-apply mine
         await pilot.pause()
         assert "Total 138.38 / 150" in summary(app)
+        app.session.flush()
     items = saved_items(store)
     assert items["A1"] == {"pct": 99} and items["B17"] == {"pct": 97}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,6 +11,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from auditdesk.tui.dialogs.base import Dialog
+from auditdesk.tui.shown import shown
 
 
 class ChoiceDialog(Dialog):
@@ -25,9 +27,9 @@ class ChoiceDialog(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.title_text, id="dialog-title", markup=False)
-            yield Label(self.text, id="dialog-text", markup=False)
-            yield OptionList(*(Option(f"{i} {label}", id=value) for i, (value, label) in enumerate(self.choices, 1)))
+            yield Label(shown(self.title_text), id="dialog-title", markup=False)
+            yield Label(shown(self.text, lines=True), id="dialog-text", markup=False)
+            yield OptionList(*(Option(Text(f"{i} {shown(label)}"), id=value) for i, (value, label) in enumerate(self.choices, 1)))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

@@ -18,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, TextArea
 
 from auditdesk.tui.dialogs.base import Dialog
+from auditdesk.tui.shown import shown
 from auditdesk.tui.widgets.choice_field import ChoiceField
 
 
@@ -56,7 +57,7 @@ class FormDialog(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.title_text, id="dialog-title", markup=False)
+            yield Label(shown(self.title_text), id="dialog-title", markup=False)
             if self.intro:
                 yield Label(self.intro, id="dialog-intro", markup=False)
             with VerticalScroll(id="dialog-fields"):
@@ -74,19 +75,22 @@ class FormDialog(Dialog):
         if field.choices:
             return ChoiceField(list(field.choices), field.value, id=name)
         if field.multiline:
-            return TextArea(field.value, soft_wrap=True, id=name)
-        return Input(field.value, compact=True, select_on_focus=False, id=name)
+            return TextArea(shown(field.value, lines=True), soft_wrap=True, id=name)
+        return Input(shown(field.value), compact=True, select_on_focus=True, id=name)
 
     def values(self) -> dict[str, str]:
+        """What each field holds; a field still showing its starting value gives that value
+        (control characters in it were shown escaped, not changed)."""
         out = {}
         for field in self.fields:
             widget = self.query_one(f"#field-{field.name}")
             if isinstance(widget, TextArea):
-                out[field.name] = widget.text
+                out[field.name] = field.value if widget.text == shown(field.value, lines=True) else widget.text
             elif isinstance(widget, ChoiceField):
                 out[field.name] = str(widget.value)
             else:
-                out[field.name] = widget.value  # type: ignore[attr-defined]
+                text = widget.value  # type: ignore[attr-defined]
+                out[field.name] = field.value if text == shown(field.value) else text
         return out
 
     def on_input_submitted(self) -> None:
@@ -101,7 +105,10 @@ class FormDialog(Dialog):
             error.update(f"! {message}")
             error.display = bool(message)
         if problem:
-            self.query_one(f"#field-{problem[0]}").focus()
+            widget = self.query_one(f"#field-{problem[0]}")
+            widget.focus()
+            if isinstance(widget, Input):  # to fix what was typed: the cursor at its end, nothing selected
+                widget.call_later(widget.action_end)
             return
         self.dismiss(values)
 

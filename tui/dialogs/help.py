@@ -1,4 +1,5 @@
-"""F1: the keys of the screen you came from, with the ids a keymap can remap."""
+"""F1: the keys of the screen you came from, with the ids a keymap can remap, and
+what typing does there (the screen's `TYPING`: keys that are not bindings)."""
 
 from __future__ import annotations
 
@@ -23,16 +24,25 @@ class HelpScreen(Dialog):
 
     def compose(self) -> ComposeResult:
         rows = []
+        seen = set()
         for active in self.under.active_bindings.values():
             binding = active.binding
-            if binding.id:
+            if binding.id and binding.id not in seen:
+                seen.add(binding.id)
                 rows.append((self.app.get_key_display(binding), binding.description, binding.id))
+        typing = [(keys, self.t(msgid)) for keys, msgid in getattr(self.under, "TYPING", [])]
         width = max((len(key) for key, _, _ in rows), default=0)
         table = Text()
         for key, description, binding_id in rows:
             table.append(f"{key:<{width}}  ", style="bold")
             table.append(description)
             table.append(f"  {binding_id}\n", style="dim")
+        if typing:
+            table.append(self.t("help.typing") + "\n")
+            width = max(len(keys) for keys, _ in typing)
+            for keys, description in typing:
+                table.append(f"{keys:<{width}}  ", style="bold")
+                table.append(description + "\n")
         with Vertical(id="dialog"):
             yield Label(self.t("help.intro"), id="dialog-title", markup=False)
             with VerticalScroll():

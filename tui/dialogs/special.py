@@ -6,6 +6,7 @@ when something changed).
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -16,6 +17,7 @@ from auditdesk.audit.document import Special
 from auditdesk.criteria.results import SPECIAL_KINDS, SpecialBonus, SpecialDeduction
 from auditdesk.tui.dialogs.base import Dialog
 from auditdesk.tui.dialogs.form import Field, FormDialog
+from auditdesk.tui.shown import shown
 from auditdesk.tui.values import parse_date, show_date
 
 
@@ -55,9 +57,9 @@ class SpecialDialog(Dialog):
         items = self.query_one(OptionList)
         items.clear_options()
         for i, d in enumerate(self.deductions):
-            items.add_option(Option(self.t("special.deduction", kind=kinds[d.kind], description=d.description), id=str(i)))
+            items.add_option(Option(Text(self.t("special.deduction", kind=kinds[d.kind], description=shown(d.description))), id=str(i)))
         if self.bonus:
-            items.add_option(Option(self.t("special.bonus", description=self.bonus.description), id="bonus"))
+            items.add_option(Option(Text(self.t("special.bonus", description=shown(self.bonus.description))), id="bonus"))
         if not items.option_count:
             items.add_option(Option(self.t("special.none"), id="none", disabled=True))
         items.highlighted = highlight if highlight is not None and highlight < items.option_count else 0

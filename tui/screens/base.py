@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
@@ -28,6 +29,13 @@ class AuditEdited(Message):
 class DeskScreen(Translated, Screen[None]):
     """A full screen with a status line (messages, errors) above the footer."""
 
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """A view switched to keeps the styles it had.  Textual restyles every widget of a
+        screen when it resumes (in case the theme changed meanwhile; the app offers no way
+        to change it while running): a third of a view switch on a busy machine.  Runs
+        before `Screen._on_screen_resume`, which reads the flag (checked against Textual 8.2)."""
+        event.refresh_styles = False
+
     def status(self, text: str, error: bool = False) -> None:
         self.query_one(StatusLine).show(text, error)
 
@@ -40,6 +48,8 @@ class AuditScreen(DeskScreen):
     """
 
     MODE = ""
+    TYPING: ClassVar[list[tuple[str, str]]] = []
+    """(keys, message id) of what typing does here that is not a binding, for F1."""
     EDITS = True
     """Whether this view changes the audit (then it says up front when this user may not)."""
 
@@ -50,7 +60,7 @@ class AuditScreen(DeskScreen):
         """The audit was replaced since this view last showed it."""
 
     def compose(self) -> ComposeResult:
-        yield AuditBar(self.session, self.MODE)
+        yield AuditBar(self.session, self.MODE, self.t)
         yield from self.compose_body()
         yield StatusLine()
         yield Footer()
@@ -60,6 +70,20 @@ class AuditScreen(DeskScreen):
 
     def on_mount(self) -> None:
         self.watch(self.desk, "generation", self._generation_changed, init=False)
+        self.watch(self.desk, "saves", self._saves_changed, init=False)
+        self.desk.audit_screens.append(self)
+
+    def _saves_changed(self) -> None:
+        if self.is_current:
+            self.query_one(AuditBar).show()
+            self.show_saved()
+
+    def show_saved(self) -> None:
+        """A save ended: show which of this view's items and fields are not saved (`session.unsaved`)."""
+
+    def half_typed(self) -> list[str]:
+        """Input typed here that is not in the audit yet (a percentage without Enter), as the user would name it."""
+        return []
 
     def on_screen_resume(self) -> None:
         """Show the audit as it is now; not when another view took over meanwhile
@@ -82,7 +106,7 @@ class AuditScreen(DeskScreen):
         self.show_audit(reloaded)
         refusal = self.session.refusal
         if refusal and self.EDITS:
-            self.status(refusal.text(self.t.language))
+            self.status(self.desk.refusal_text(refusal))
         if self.desk.news:
             self.status(self.desk.news)
             self.desk.news = ""
@@ -97,11 +121,11 @@ class AuditScreen(DeskScreen):
         """False (and the reason on the status line) when this user may not edit the audit now."""
         refusal = self.session.refusal
         if refusal:
-            self.status(refusal.text(self.t.language), error=True)
+            self.status(self.desk.refusal_text(refusal), error=True)
         return refusal is None
 
     def edited(self, save: bool = True) -> None:
-        """The audit changed here: tell the app, which saves it (now, or when the field is left)."""
-        self.session.touch()
+        """The audit changed here (through the session): tell the app, which saves it in the
+        background (now, or when the field is left)."""
         self.query_one(AuditBar).show()
         self.post_message(AuditEdited(save))

@@ -29,11 +29,11 @@ from textual.widgets import DataTable, Footer, Input, Label
 
 from auditdesk.audit.document import AUDIT_TYPES, STAGE_ORDER, check_project_no
 from auditdesk.errors import AuditdeskError
-from auditdesk.safetext import visible
 from auditdesk.store.audits import AuditStore, Summary
 from auditdesk.store.git import GitError
 from auditdesk.store.trust import effective_summaries
 from auditdesk.tui.screens.base import DeskScreen
+from auditdesk.tui.shown import shown
 from auditdesk.tui.widgets.status_line import StatusLine
 
 SORTS = ("project", "organisation", "stage", "total")
@@ -46,6 +46,9 @@ class NewAudit:
     organisation: str
     audit_type: str
     catalog: str
+    previous: str = ""
+    """The audit this one follows (a surveillance after the initial one): planning carries forward
+    and its results are offered as proposals."""
 
 
 class AuditList(DataTable[Text]):
@@ -53,12 +56,19 @@ class AuditList(DataTable[Text]):
 
     BINDINGS = [Binding("enter", "open", "key.open", id="browser.open")]
 
+    def highlighted(self) -> str | None:
+        """The project number of the highlighted audit."""
+        return str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value) if self.row_count else None
+
     def action_open(self) -> None:
-        if self.row_count:
-            self.post_message(BrowserScreen.Open(str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)))
+        project_no = self.highlighted()
+        if project_no is not None:
+            self.post_message(BrowserScreen.Open(project_no))
 
 
 class BrowserScreen(DeskScreen):
+    TYPING = [("abc...", "help.filter"), ("Enter", "help.open_only"), ("Esc", "help.clear_filter")]
+    """Keys that are not bindings (typing), for F1."""
     BINDINGS = [
         Binding("n", "new", "key.new", id="browser.new"),
         Binding("s", "sort", "key.sort", id="browser.sort"),
@@ -107,7 +117,7 @@ class BrowserScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         yield Label(id="browser-title", markup=False)
-        yield Input(placeholder=self.t("browser.filter"), compact=True, id="filter")
+        yield Input(placeholder=self.t("browser.filter"), compact=True, select_on_focus=False, id="filter")
         yield AuditList(cursor_type="row", id="audits")
         yield StatusLine()
         yield Footer()
@@ -165,8 +175,8 @@ class BrowserScreen(DeskScreen):
             for _, path, _ in missing:
                 rows[path] = Summary(Path(path).stem, "", "", "", "", "", "", "")
             # the stage shown is the one that may be trusted (an "approved" file needs a valid approval)
-            shown = effective_summaries(self.store, [rows[p] for p in sorted(rows)])
-            post(self.Listed(shown, pending=frozenset(Path(p).stem for _, p, _ in missing)))
+            trusted = effective_summaries(self.store, [rows[p] for p in sorted(rows)])
+            post(self.Listed(trusted, pending=frozenset(Path(p).stem for _, p, _ in missing)))
             if missing:
                 def filled(chunk: list[tuple[str, list[str]]]) -> None:
                     done = [summaries.make_summary(key.split(" ", 1)[1], fields) for key, fields in chunk]
@@ -175,7 +185,9 @@ class BrowserScreen(DeskScreen):
                 summaries.compute(self.store, missing, self.store.summary_cache(), on_chunk=filled)
                 self.store.save_summaries()
                 post(self.Filled({}, True))
-        except (AuditdeskError, GitError, OSError) as exc:
+        except (AuditdeskError, GitError) as exc:
+            post(self.Listed([], exc.text(self.t.language).splitlines()[0]))
+        except OSError as exc:
             post(self.Listed([], str(exc).splitlines()[0]))
 
     def on_browser_screen_listed(self, message: Listed) -> None:
@@ -185,7 +197,7 @@ class BrowserScreen(DeskScreen):
             self.summaries = message.summaries
             self.show_list()
         if message.error:
-            self.status(message.error, error=True)
+            self.status(shown(message.error), error=True)
         self._after_listing()
 
     def on_browser_screen_filled(self, message: Filled) -> None:
@@ -219,26 +231,26 @@ class BrowserScreen(DeskScreen):
         table = self.query_one(AuditList)
         stages, types = self.t.vocabulary("stage"), self.t.vocabulary("audit_type")
         needle = self.query_one("#filter", Input).value.strip().lower()
-        shown = [s for s in self.summaries if needle in " ".join(
+        listed = [s for s in self.summaries if needle in " ".join(
             (s.project_no, s.organisation, types.get(s.audit_type, ""), stages.get(s.stage, ""), s.star)).lower()]
-        shown.sort(key=self._sort_key, reverse=self.sort == "total")
+        listed.sort(key=self._sort_key, reverse=self.sort == "total")
         keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
         rows = [(s.project_no, "…", "…", "…", "…", "…") if s.project_no in self._pending else
-                tuple(visible(cell) for cell in (  # an error may quote a file name: nothing reaches the terminal raw
-                    s.project_no, types.get(s.audit_type, s.audit_type), stages.get(s.stage, s.stage), s.total, s.star,
-                    s.organisation if not s.error else f"! {s.error}")) for s in shown]
+                (s.project_no, types.get(s.audit_type, s.audit_type), stages.get(s.stage, s.stage), s.total, s.star,
+                 s.organisation if not s.error else f"! {s.error}") for s in listed]
+        rows = [(shown(a), shown(b), shown(c), shown(d), shown(e), shown(f)) for a, b, c, d, e, f in rows]
         self._columns(rows)
         for row in rows:
             table.add_row(*(Text(cell) for cell in row), key=row[0])  # Text: a "[" in a name is not markup
-        if keep in {s.project_no for s in shown}:
+        if keep in {s.project_no for s in listed}:
             table.move_cursor(row=table.get_row_index(keep))
-        self._title(f"{self.t('browser.count', shown=len(shown), total=len(self.summaries))}  {self.t(f'sort.{self.sort}')}")
+        self._title(f"{self.t('browser.count', shown=len(listed), total=len(self.summaries))}  {self.t(f'sort.{self.sort}')}")
         if not self.summaries:
             self.status(self.t("browser.empty"))
 
     def _title(self, what: str) -> None:
         self.query_one("#browser-title", Label).update(
-            f"auditdesk  {self.t('screen.browser')}: {what}  {self.t('browser.user', user=self.desk.user.name)}")
+            f"auditdesk  {self.t('screen.browser')}: {what}  {self.t('browser.user', user=shown(self.desk.user.name))}")
 
     def _sort_key(self, s: Summary) -> tuple[object, ...]:
         if self.sort == "organisation":
@@ -253,7 +265,12 @@ class BrowserScreen(DeskScreen):
         self.show_list()
 
     def on_input_submitted(self) -> None:
-        self.query_one(AuditList).focus()
+        """Enter in the filter opens the one audit it leaves, else goes to the list."""
+        table = self.query_one(AuditList)
+        table.focus()
+        project_no = table.highlighted()
+        if table.row_count == 1 and project_no is not None:
+            self.post_message(self.Open(project_no))
 
     def on_key(self, event: events.Key) -> None:
         """Typing anything that is not a key of this screen starts the filter."""
@@ -287,6 +304,7 @@ class BrowserScreen(DeskScreen):
             Field("organisation", self.t("new.organisation")),
             Field("audit_type", self.t("new.type"), "initial", tuple((code, types[code]) for code in AUDIT_TYPES)),
             Field("catalog", self.t("new.catalog"), catalogs[-1].label, tuple((c.label, c.label) for c in catalogs)),
+            Field("previous", self.t("new.previous")),
         ]
 
         def check(values: dict[str, str]) -> tuple[str, str] | None:
@@ -296,13 +314,19 @@ class BrowserScreen(DeskScreen):
                 return "project_no", why
             if self.store.exists(project_no):
                 return "project_no", self.t("new.exists", project_no=project_no)
-            if not values["organisation"].strip():
+            previous = values["previous"].strip()
+            if previous:
+                if check_project_no(previous) or not self.store.exists(previous):
+                    return "previous", self.t("new.no_previous", project_no=shown(previous))
+                if values["audit_type"] == "initial":
+                    return "audit_type", self.t("new.follow_type")
+            elif not values["organisation"].strip():
                 return "organisation", self.t("new.org_missing")
             return None
 
         def create(values: dict[str, str] | None) -> None:
             if values:
                 self.post_message(self.Create(NewAudit(values["project_no"].strip(), values["organisation"].strip(),
-                                                       values["audit_type"], values["catalog"])))
+                                                       values["audit_type"], values["catalog"], values["previous"].strip())))
 
         self.app.push_screen(FormDialog(self.t("new.title"), fields, check), create)

@@ -18,9 +18,9 @@ from auditdesk.errors import AuditdeskError
 from auditdesk.report.markdown import Rendered, render
 from auditdesk.report.output import write_report
 from auditdesk.tui.dialogs.form import Field, FormDialog
-from auditdesk.tui.i18n import plain
 from auditdesk.tui.screens.base import AuditScreen
 from auditdesk.tui.session import AuditSession
+from auditdesk.tui.shown import shown
 from auditdesk.tui.widgets.report_view import ReportMarkdown
 
 
@@ -31,6 +31,7 @@ class ReportScreen(AuditScreen):
     def __init__(self, session: AuditSession) -> None:
         super().__init__(session)
         self._rendered_edits = -1
+        self._rendered_dirty = False
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="report-scroll"):
@@ -40,15 +41,22 @@ class ReportScreen(AuditScreen):
         session = self.session
         return render(session.audit, session.catalog, revision=None if session.dirty else session.commit)
 
+    def show_saved(self) -> None:
+        """A preview drawn while a save was on its way names no revision: draw it again once saved."""
+        if self._rendered_dirty and not self.session.dirty:
+            self._rendered_edits = -1
+            self.show_audit()
+
     def show_audit(self, reloaded: bool = False) -> None:
         if self._rendered_edits == self.session.edits:
             return
         self._rendered_edits = self.session.edits
+        self._rendered_dirty = self.session.dirty
         try:
             markdown = self._report().markdown
         except AuditdeskError as exc:
-            markdown = self.t("report.unavailable", error=exc)
-        self.query_one(ReportMarkdown).update(plain(markdown))
+            markdown = self.t("report.unavailable", error=self.desk.error_text(exc))
+        self.query_one(ReportMarkdown).update(shown(markdown, lines=True))
         self.query_one("#report-scroll").focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -74,8 +82,8 @@ class ReportScreen(AuditScreen):
             try:
                 write_report(session.audit, session.catalog, None if session.dirty else session.commit, values["format"], target)
             except AuditdeskError as exc:
-                self.status(str(exc).splitlines()[0], error=True)
+                self.status(self.desk.error_text(exc), error=True)
                 return
-            self.status(self.t("report.written", path=target))
+            self.status(self.t("report.written", path=shown(target)))
 
         self.app.push_screen(FormDialog(self.t("report.write_title"), fields, check), write)

@@ -31,14 +31,14 @@ from auditdesk.audit.workflow import RETURNABLE, Reviewers, approve, reopen, ret
 from auditdesk.desk.actions import status
 from auditdesk.errors import AuditdeskError
 from auditdesk.paths import seen_path
-from auditdesk.safetext import visible
 from auditdesk.store.audits import Summary
 from auditdesk.store.git import GitError, Revision
 from auditdesk.tui.dialogs.form import Check, Field, FormDialog
-from auditdesk.tui.i18n import plain
+from auditdesk.tui.labels import diff_text
 from auditdesk.tui.screens.base import AuditScreen
 from auditdesk.tui.seen import Seen
 from auditdesk.tui.session import AuditSession, Change, Outdated
+from auditdesk.tui.shown import shown
 
 
 def submitted(history: list[tuple[Revision, Summary]]) -> str | None:
@@ -126,10 +126,10 @@ class ReviewScreen(AuditScreen):
 
     def show_audit(self, reloaded: bool = False) -> None:
         """Read the history and the approval status again, if anything was committed since."""
-        shown = (self.session.edits, self.session.store.repo.head())
-        if shown == self._shown:
+        state = (self.session.edits, self.session.store.repo.head())
+        if state == self._shown:
             return
-        self._shown = shown
+        self._shown = state
         self.refresh_bindings()
         self._show_info()
         table = self.query_one("#history", DataTable)
@@ -138,14 +138,14 @@ class ReviewScreen(AuditScreen):
         try:
             history = self.session.store.history(self.session.project_no)
         except (AuditdeskError, GitError) as exc:
-            self.status(str(exc).splitlines()[0], error=True)
+            self.status(self.desk.error_text(exc), error=True)
             return
         table.clear()
         self.revisions = [revision for revision, _ in history]
         for revision, summary in history:
             cells = (revision.commit[:7], f"{revision.date:%Y-%m-%d %H:%M}", revision.author,
                      stages.get(summary.stage, summary.stage), summary.total)
-            table.add_row(*(Text(visible(cell)) for cell in cells), key=revision.commit)  # an author is anyone's text
+            table.add_row(*(Text(shown(cell)) for cell in cells), key=revision.commit)  # an author is anyone's text
         newest = self.revisions[0].commit if self.revisions else None
         if newest != self._seen_head:
             self._choose_since(history)
@@ -177,29 +177,32 @@ class ReviewScreen(AuditScreen):
             info = status(self.session.store, self.session.project_no)
             approval, history = info["approval"], info["history_problems"] or []
         except (AuditdeskError, GitError) as exc:
-            approval, text = None, Text(f"! {exc}\n")
+            approval, text = None, Text(f"! {self.desk.error_text(exc)}\n")
         if approval is None:
             text.append(t("review.not_approved"))
         else:
-            by, at, tag = approval["by"].split(" <")[0], when(approval["at"]), approval["tag"]
+            by, at, tag = shown(approval["by"].split(" <")[0]), shown(when(approval["at"])), shown(approval["tag"])
             if approval["person"]:
-                by += f" ({approval['person']})"
+                by += f" ({shown(approval['person'])})"
             if approval["valid"]:
                 text.append(t("review.approval_valid", by=by, at=at, tag=tag), style="bold")
             elif approval["content"]:
-                text.append(t("review.approval_invalid", by=by, at=at, tag=tag, why=plain(approval["problems"][0])), style="bold")
+                text.append(t("review.approval_invalid", by=by, at=at, tag=tag, why=shown(approval["problems"][0])), style="bold")
             else:
-                text.append(t("review.approval_void", by=by, at=at, tag=tag, changed=", ".join(approval["changed"])), style="bold")
-            text.append("\n" + t("review.signatures", tag=approval["signature"]["text"], commit=approval["commit_signature"]["text"]))
+                changed = ", ".join(shown(name) for name in approval["changed"])
+                text.append(t("review.approval_void", by=by, at=at, tag=tag, changed=changed), style="bold")
+            text.append("\n" + t("review.signatures", tag=shown(approval["signature"]["text"]),
+                                  commit=shown(approval["commit_signature"]["text"])))
         if history:
-            text.append("\n" + t("review.history", count=len(history), first=plain(history[0])), style="bold")
+            text.append("\n" + t("review.history", count=len(history), first=shown(history[0])), style="bold")
         if audit.transitions:
             last = audit.transitions[-1]
-            text.append("\n" + t("review.last_move", stage=t.vocabulary("stage")[last.to], by=last.by, at=f"{last.at:%Y-%m-%d %H:%M}"))
+            text.append("\n" + t("review.last_move", stage=t.vocabulary("stage")[last.to], by=shown(last.by),
+                                  at=f"{last.at:%Y-%m-%d %H:%M}"))
             if last.reason:
-                text.append("\n" + t("review.reason", reason=last.reason))
+                text.append("\n" + t("review.reason", reason=shown(last.reason, lines=True)))
         if audit.review.comments:
-            text.append("\n" + t("review.comments", comments=audit.review.comments))
+            text.append("\n" + t("review.comments", comments=shown(audit.review.comments, lines=True)))
         self.query_one("#review-info", Static).update(text)
 
     def on_data_table_row_highlighted(self) -> None:
@@ -235,7 +238,7 @@ class ReviewScreen(AuditScreen):
                 old, how = base, kind
                 break
         text = Text()
-        text.append(plain(new.message.splitlines()[0]) + "\n", style="bold")
+        text.append(shown(new.message.splitlines()[0] if new.message else "") + "\n", style="bold")
         signature = self._signature(new.commit)
         if signature:
             text.append(signature + "\n")
@@ -244,9 +247,9 @@ class ReviewScreen(AuditScreen):
         else:
             text.append(self.t(how, new=new.commit[:7], old=old[:7]) + "\n")
             try:
-                text.append(plain(visible(self._diff_text(old, new.commit), lines=True)))
+                text.append(shown(self._diff_text(old, new.commit), lines=True))
             except (AuditdeskError, GitError) as exc:
-                text.append(plain(f"! {exc}"))
+                text.append(f"! {self.desk.error_text(exc)}")
         self.query_one("#diff", Static).update(text)
 
     def _signature(self, commit: str) -> str:
@@ -255,9 +258,9 @@ class ReviewScreen(AuditScreen):
         try:
             if store.people is None:
                 return ""
-            return self.t("review.signature", text=store.trust.commit_signature(commit).describe())
+            return self.t("review.signature", text=shown(store.trust.commit_signature(commit).describe()))
         except (AuditdeskError, GitError) as exc:
-            return plain(f"! {exc}")
+            return f"! {self.desk.error_text(exc)}"
 
     def _diff(self, old: str, new: str) -> AuditDiff:
         """What changed from revision `old` to `new` (kept: revisions do not change)."""
@@ -272,8 +275,12 @@ class ReviewScreen(AuditScreen):
         change = self._diff(old, new)
         if change.empty:
             return self.t("review.no_changes")
-        shown = change.lines(self.group)
-        hidden = len(change.lines()) - len(shown)
+        if self.group == "everything" and self.t.language != "en":  # the app's own words in Chinese
+            shown = diff_text(change, self.t).splitlines()
+            hidden = 0
+        else:  # the domain's words (as in `auditdesk diff` and git log -p)
+            shown = change.lines(self.group)
+            hidden = len(change.lines()) - len(shown)
         what = self.t(f"review.filter.{self.group}")
         head = self.t("review.showing", what=what, key=self.desk.key_of("review.filter"))
         if hidden:
@@ -287,7 +294,7 @@ class ReviewScreen(AuditScreen):
         try:
             return self.session.store.reviewers
         except AuditdeskError as exc:
-            self.status(str(exc).splitlines()[0], error=True)
+            self.status(self.desk.error_text(exc), error=True)
             return None
 
     def _ask_then_move(self, probe: Change, dialog: FormDialog, change: Callable[[dict[str, str]], Change]) -> None:
@@ -360,7 +367,7 @@ class ReviewScreen(AuditScreen):
                 self.status(t("move.outdated"), error=True)
                 return
             except (AuditdeskError, GitError) as exc:
-                self.status(str(exc).splitlines()[0], error=True)
+                self.status(self.desk.error_text(exc), error=True)
                 return
             desk.moved(t("save.approved", tag=tag), None)
 

@@ -1,16 +1,21 @@
 """A form bound to fields of the audit by dotted path, described as data.
 
 The planning and conclusion screens are lists of `Spec`s; this widget builds
-the rows, writes every valid change into the audit at once (so nothing typed
-waits in a widget), keeps invalid text on screen with the reason, shows the
-document's own consistency problems (`audit_problems`) at the field they
-name, and hides fields that do not apply (remote facts without remote
-auditing).  Saving is the screen's business: the form only says "changed".
+the rows, says every valid change at once (`Changed`, with the path and the
+value: the screen puts it in the audit, so nothing typed waits in a widget),
+keeps invalid text on screen with the reason, shows the document's own
+consistency problems (`audit_problems`) at the field they name, a failed
+save at the fields it held, and hides fields that do not apply (remote
+facts without remote auditing).  Saving is the screen's business.
+
+Stored text is shown with control characters escaped (`shown`); a field
+whose text is still what was shown is unchanged, so merely showing an odd
+value never rewrites it.  Entering a one-line field selects its text, so
+typing replaces it.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
@@ -24,7 +29,9 @@ from textual.widgets import Input, Label, TextArea
 
 from auditdesk.audit.document import Audit, audit_problems
 from auditdesk.criteria.catalog import Catalog
-from auditdesk.tui.i18n import Translator
+from auditdesk.safetext import unsafe_characters
+from auditdesk.tui.i18n import MESSAGES, Translator
+from auditdesk.tui.shown import shown
 from auditdesk.tui.values import parse_date, show_date
 from auditdesk.tui.widgets.choice_field import ChoiceField
 from auditdesk.tui.widgets.record_list import RecordList
@@ -63,22 +70,20 @@ def get(audit: Audit, path: str) -> Any:
     return reduce(getattr, path.split("."), audit)
 
 
-def put(audit: Audit, path: str, value: Any) -> None:
-    parent, _, name = path.rpartition(".")
-    setattr(get(audit, parent) if parent else audit, name, value)
-
-
 class Form(VerticalScroll):
     class Changed(Message):
-        """The audit was changed through the form (`save`: a whole step, save now)."""
+        """A field holds a new valid value for `path` (`save`: a whole step, save now)."""
 
-        def __init__(self, save: bool) -> None:
+        def __init__(self, path: str, value: Any, save: bool) -> None:
             super().__init__()
+            self.path = path
+            self.value = value
             self.save = save
 
     def __init__(self, specs: list[Spec], audit: Callable[[], Audit], catalog: Catalog, t: Translator,
-                 rejected: dict[str, str]) -> None:
-        """`rejected` collects fields holding invalid text (path: label) for the session."""
+                 rejected: dict[str, str], unsaved: dict[str, str] | None = None) -> None:
+        """`rejected` collects fields holding invalid text (path: label) for the session;
+        `unsaved` (read) holds why the last save of a field failed."""
         super().__init__(can_focus=False)
         self.specs = specs
         self._by_id = {spec.id: spec for spec in specs}
@@ -87,6 +92,7 @@ class Form(VerticalScroll):
         self.catalog = catalog
         self.t = t
         self.rejected = rejected
+        self.unsaved = unsaved if unsaved is not None else {}
 
     def compose(self) -> ComposeResult:
         for spec in self.specs:
@@ -113,16 +119,24 @@ class Form(VerticalScroll):
             return RecordList(spec.path, spec.record, spec.columns, self.t, id=spec.id)
         if spec.kind == "info":
             return Label("", id=spec.id, markup=False)
-        return Input(compact=True, select_on_focus=False, id=spec.id, placeholder="YYYY-MM-DD" if spec.kind == "date" else "")
+        return Input(compact=True, select_on_focus=True, id=spec.id, placeholder="YYYY-MM-DD" if spec.kind == "date" else "")
 
     def on_mount(self) -> None:
+        self._lookup: dict[str, Widget] = {}
         self.load()
 
-    def load(self) -> None:
-        """Show the audit's values in every field (after opening or a reload)."""
+    def _node(self, selector: str) -> Widget:
+        """A row, field or error line by id, looked up once (the form runs this for every row on every change)."""
+        node = self._lookup.get(selector)
+        if node is None:
+            node = self._lookup[selector] = self.query_one(selector)
+        return node
+
+    def load(self, paths: set[str] | None = None) -> None:
+        """Show the audit's values in every field (after opening, a reload, an undo), or in those of `paths`."""
         audit = self.audit()
         for spec in self.specs:
-            if spec.kind in ("heading", "info") or spec.path in self.rejected:
+            if spec.kind in ("heading", "info") or spec.path in self.rejected or (paths is not None and spec.path not in paths):
                 continue  # a field holding rejected text keeps it: nothing typed is lost
             value = get(audit, spec.path)
             widget = self.query_one(f"#{spec.id}")
@@ -133,7 +147,7 @@ class Form(VerticalScroll):
             elif isinstance(widget, TextArea):
                 if widget.text != self._show(spec, value):
                     widget.load_text(self._show(spec, value))
-            elif isinstance(widget, Input):
+            elif isinstance(widget, Input) and widget.value != self._show(spec, value):
                 widget.value = self._show(spec, value)
         self.show_state()
 
@@ -142,11 +156,14 @@ class Form(VerticalScroll):
         if spec.kind == "date":
             return show_date(value)
         if spec.kind == "lines":
-            return "\n".join(value)
-        return value or ""
+            return "\n".join(shown(line) for line in value)
+        return shown(value or "", lines=spec.kind == "area")
 
     def _parse(self, spec: Spec, text: str) -> Any:
         """The model value of typed text; ValueError with a message when it is not valid."""
+        bad = unsafe_characters(text, allow="\n\t" if spec.kind in ("area", "lines") else "")
+        if bad:
+            raise ValueError(self.t("error.control", chars=", ".join(f"U+{ord(c):04X}" for c in bad)))
         if spec.kind == "date":
             try:
                 return parse_date(text)
@@ -156,6 +173,11 @@ class Form(VerticalScroll):
             return tuple(line.strip() for line in text.splitlines() if line.strip())
         return text.strip()
 
+    def _problem(self, path: str, message: str) -> str:
+        """A problem `audit_problems` found, in the app's language."""
+        msgid = f"problem.{path}"
+        return self.t(msgid) if self.t.language != "en" and msgid in MESSAGES else message
+
     def show_state(self) -> None:
         """Visibility, read-only rows, and problems: everything derived from the audit.
 
@@ -163,18 +185,25 @@ class Form(VerticalScroll):
         or text update relayouts the form).
         """
         audit = self.audit()
-        problems = {".".join(map(str, path)).split("[")[0]: message for path, message in audit_problems(audit, self.catalog)}
+        problems: dict[str, str] = {}
+        for path, message in audit_problems(audit, self.catalog):
+            name = ".".join(map(str, path)).split("[")[0]
+            problems.setdefault(name, self._problem(name, message))
         for spec in self.specs:
-            row = self.query_one(f"#{spec.id}" if spec.kind == "heading" else f"#row-{spec.id}")
-            shown = spec.when is None or spec.when(audit, self.catalog)
-            if row.display != shown:
-                row.display = shown
+            row = self._node(f"#{spec.id}" if spec.kind == "heading" else f"#row-{spec.id}")
+            shown_row = spec.when is None or spec.when(audit, self.catalog)
+            if row.display != shown_row:
+                row.display = shown_row
             if spec.kind == "heading":
                 continue
             if spec.info:
-                self._update(self.query_one(f"#{spec.id}", Label), spec.info(audit, self.catalog, self.t))
+                info = self._node(f"#{spec.id}")
+                assert isinstance(info, Label)
+                self._update(info, spec.info(audit, self.catalog, self.t))
             if spec.path not in self.rejected:
-                self._error(spec, problems.get(spec.path) or (spec.check(audit, self.catalog, self.t) if spec.check else None))
+                unsaved = self.unsaved.get(spec.path)
+                self._error(spec, problems.get(spec.path) or (spec.check(audit, self.catalog, self.t) if spec.check else None)
+                            or (self.t("form.unsaved", error=shown(unsaved)) if unsaved else None))
 
     @staticmethod
     def _update(label: Label, text: str) -> None:
@@ -182,50 +211,49 @@ class Form(VerticalScroll):
             label.update(text)
 
     def _error(self, spec: Spec, message: str | None) -> None:
-        error = self.query_one(f"#error-{spec.id}", Label)
+        error = self._node(f"#error-{spec.id}")
+        assert isinstance(error, Label)
         self._update(error, f"! {message}" if message else "")
         if error.display != bool(message):
             error.display = bool(message)
 
-    def _take(self, spec: Spec, value: Any, text: str) -> None:
-        """A widget's value changed: keep it in the audit, or show why not."""
+    def _take(self, spec: Spec, value: Any) -> None:
+        """A widget's value changed: say so (the screen keeps it in the audit), or show why not."""
         if isinstance(value, ValueError):
             self.rejected[spec.path] = self.t(spec.label)
             self._error(spec, str(value))
             return
-        self.rejected.pop(spec.path, None)
-        audit = self.audit()
-        if get(audit, spec.path) != value:
-            put(audit, spec.path, copy.copy(value))
-            self.post_message(self.Changed(save=spec.kind in ("choice", "records")))
-        self.show_state()
+        was_rejected = self.rejected.pop(spec.path, None) is not None
+        if get(self.audit(), spec.path) != value:
+            self.post_message(self.Changed(spec.path, value, save=spec.kind == "records"))
+        elif was_rejected:
+            self.show_state()
 
-    def _parsed(self, spec: Spec, text: str) -> Any:
+    def _typed(self, spec: Spec, text: str) -> None:
+        """Text typed into a field: unchanged while it still reads as the stored value is shown."""
+        if text == self._show(spec, get(self.audit(), spec.path)):
+            if self.rejected.pop(spec.path, None) is not None:
+                self.show_state()
+            return
         try:
-            return self._parse(spec, text)
+            self._take(spec, self._parse(spec, text))
         except ValueError as exc:
-            return exc
+            self._take(spec, exc)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         spec = self._by_id.get(event.input.id or "")
         if spec:
             event.stop()
-            self._take(spec, self._parsed(spec, event.value), event.value)
+            self._typed(spec, event.value)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         spec = self._by_id.get(event.text_area.id or "")
         if spec:
             event.stop()
-            self._take(spec, self._parsed(spec, event.text_area.text), event.text_area.text)
+            self._typed(spec, event.text_area.text)
 
     def on_choice_field_changed(self, event: ChoiceField.Changed) -> None:
         spec = self._by_id.get(event.field.id or "")
         if spec:
             event.stop()
-            self._take(spec, event.value, "")
-
-    def on_record_list_changed(self, event: RecordList.Changed) -> None:
-        spec = self._by_id.get(event.records_list.id or "")
-        if spec:
-            event.stop()
-            self._take(spec, event.records, "")
+            self._take(spec, event.value)

@@ -1,12 +1,13 @@
 """A table of records (team members, sub-sites) edited one record at a time.
 
-`a` adds, Enter edits, `d` deletes; the record is edited in a small form,
-so the table itself stays a compact read-only view at 80 columns.
+`a` adds, Enter edits, `d` deletes: the table says which (`Edit`, `Delete`,
+with the row the cursor was on when the key was pressed) and the screen
+asks for the record and changes the audit; the screen then sets `records`,
+so the table always shows the audit as it is, never a copy of its own.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from rich.text import Text
@@ -14,8 +15,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
-from auditdesk.tui.dialogs.form import Field, FormDialog
 from auditdesk.tui.i18n import Translator
+from auditdesk.tui.shown import shown
 
 CHOICES = {"role": "role"}
 """Record attributes chosen from a vocabulary (attribute: vocabulary kind)."""
@@ -28,11 +29,27 @@ class RecordList(DataTable[Text]):
         Binding("d", "delete", "table.delete", id="records.delete"),
     ]
 
-    class Changed(Message):
-        def __init__(self, records_list: RecordList, records: tuple[Any, ...]) -> None:
+    class Edit(Message):
+        """Add a record (`index` None) or edit the one at `index` (`record` as shown then)."""
+
+        def __init__(self, records_list: RecordList, index: int | None, record: Any) -> None:
             super().__init__()
             self.records_list = records_list
-            self.records = records
+            self.index = index
+            self.record = record
+
+        @property
+        def control(self) -> RecordList:
+            return self.records_list
+
+    class Delete(Message):
+        """Delete the record at `index` (`record` as shown then)."""
+
+        def __init__(self, records_list: RecordList, index: int, record: Any) -> None:
+            super().__init__()
+            self.records_list = records_list
+            self.index = index
+            self.record = record
 
         @property
         def control(self) -> RecordList:
@@ -46,12 +63,13 @@ class RecordList(DataTable[Text]):
         self.t = t
         self._records: tuple[Any, ...] = ()
 
-    def _label(self, attribute: str) -> str:
+    def label(self, attribute: str) -> str:
         return self.t(f"{self.path.rpartition('.')[2]}.{attribute}")
 
     def on_mount(self) -> None:
         for attribute in self.columns_shown:
-            self.add_column(self._label(attribute), key=attribute)
+            self.add_column(self.label(attribute), key=attribute)
+        self._show(None)
 
     @property
     def records(self) -> tuple[Any, ...]:
@@ -59,51 +77,33 @@ class RecordList(DataTable[Text]):
 
     @records.setter
     def records(self, records: tuple[Any, ...]) -> None:
+        """Show these records (set by the screen from the audit); the cursor stays on its record."""
+        keep = self._records[self.cursor_row] if self._records and self.cursor_row < len(self._records) else None
         self._records = tuple(records)
+        if self.is_mounted:
+            self._show(keep)
+
+    def _show(self, keep: Any) -> None:
         self.clear()
         for record in self._records:
             self.add_row(*(self._cell(record, attribute) for attribute in self.columns_shown))
         if not self._records:
             self.add_row(Text(self.t("table.empty")), *[Text()] * (len(self.columns_shown) - 1), key="empty")
+        elif keep in self._records:
+            self.move_cursor(row=self._records.index(keep))
 
     def _cell(self, record: Any, attribute: str) -> Text:
-        """As typed: Text, so that "ISC[S]0074" is not read as markup."""
+        """As typed, escaped: Text, so that "ISC[S]0074" is not read as markup."""
         value = getattr(record, attribute)
-        return Text(self.t.vocabulary(CHOICES[attribute])[value] if attribute in CHOICES else str(value))
-
-    def _ask(self, index: int | None) -> None:
-        old = self._records[index] if index is not None else None
-        fields = []
-        for f in dataclasses.fields(self.record):
-            value = getattr(old, f.name) if old else (f.default if isinstance(f.default, str) else "")
-            choices = tuple(self.t.vocabulary(CHOICES[f.name]).items()) if f.name in CHOICES else ()
-            fields.append(Field(f.name, self._label(f.name), value, choices))
-        first = fields[0].name
-
-        def check(values: dict[str, str]) -> tuple[str, str] | None:
-            return None if values[first].strip() else (first, self.t("error.required"))
-
-        def done(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-            record = self.record(**{name: value.strip() for name, value in values.items()})
-            records = list(self._records)
-            if index is None:
-                records.append(record)
-            else:
-                records[index] = record
-            self.post_message(self.Changed(self, tuple(records)))
-
-        title = self.t("table.add") if old is None else f"{self.t('table.edit')}: {getattr(old, first)}"
-        self.app.push_screen(FormDialog(title, fields, check), done)
+        return Text(self.t.vocabulary(CHOICES[attribute]).get(value, shown(value)) if attribute in CHOICES else shown(value))
 
     def action_add(self) -> None:
-        self._ask(None)
+        self.post_message(self.Edit(self, None, None))
 
     def action_edit(self) -> None:
         if self._records:
-            self._ask(self.cursor_row)
+            self.post_message(self.Edit(self, self.cursor_row, self._records[self.cursor_row]))
 
     def action_delete(self) -> None:
         if self._records:
-            self.post_message(self.Changed(self, self._records[:self.cursor_row] + self._records[self.cursor_row + 1:]))
+            self.post_message(self.Delete(self, self.cursor_row, self._records[self.cursor_row]))

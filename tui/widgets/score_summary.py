@@ -32,4 +32,4 @@ class ScoreSummary(Static):
         line.append("  " + t("summary.star", star=card.star or ""), style="bold")
         unscored = len(card.unscored)
         line.append("  " + (t("summary.unscored", n=unscored) if unscored else t("summary.complete")))
-        self.update(line)
+        self.update(line, layout=False)  # two lines, always

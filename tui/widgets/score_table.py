@@ -4,11 +4,19 @@ Short columns come first and the requirement text is cut to the width that
 is left, so at 80 columns nothing is pushed off screen; the full text is in
 the detail panel.  Typing digits collects a percentage that Enter submits;
 the cursor only ever rests on items, never on the group rows.
+
+Every typed percentage is bound to its item when Enter is handled, here:
+the table checks it, moves the cursor to the next item at once and only
+then says which item got which percentage (`Entered`), so keys typed ahead
+of the screen (or of a save) land on the item that had the cursor when
+they were typed.  Pasting a column of percentages scores consecutive items
+the same way.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+import re
+from decimal import Decimal, InvalidOperation
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -26,6 +34,7 @@ COLUMNS = ("code", "clause", "weight", "pct", "score", "flags", "requirement")
 WIDTHS = {"code": 4, "clause": 8, "weight": 4, "pct": 5, "score": 6, "flags": 2}
 """Cells per column; the requirement gets what is left."""
 ENTRY_CHARACTERS = set("0123456789.")
+NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 
 def right(text: str, column: str) -> str:
@@ -44,28 +53,52 @@ def clip(text: str, width: int) -> str:
     return "".join(out)
 
 
+def percentage(text: str) -> Decimal | None:
+    """A typed percentage (0 to 100, at most two decimals; "95%" too), or None."""
+    text = text.strip().removesuffix("%").strip()
+    if not NUMBER.fullmatch(text):
+        return None
+    try:
+        pct = Decimal(text)
+    except InvalidOperation:
+        return None
+    return None if ItemResult(pct=pct).problems() else pct
+
+
 class ScoreTable(DataTable[Text | str]):
     class EntryChanged(Message):
-        """The typed percentage changed (empty when cleared)."""
+        """The typed percentage changed (empty when cleared); `error` says why Enter did not take it."""
 
-        def __init__(self, code: str, text: str) -> None:
+        def __init__(self, code: str, text: str, error: str = "") -> None:
             super().__init__()
             self.code = code
             self.text = text
+            self.error = error
 
     class Entered(Message):
-        """Enter was pressed with a typed percentage."""
+        """A valid percentage for `code` (the cursor has already moved on); or the item's
+        proposal taken (Enter without typing)."""
 
-        def __init__(self, code: str, text: str) -> None:
+        def __init__(self, code: str, pct: Decimal | None, proposal: ItemResult | None = None) -> None:
             super().__init__()
             self.code = code
-            self.text = text
+            self.pct = pct
+            self.proposal = proposal
+
+    class Refused(Message):
+        """A percentage was typed while the audit may not be edited."""
 
     def __init__(self, catalog: Catalog, t: Translator) -> None:
         super().__init__(cursor_type="row", id="items")
         self.catalog = catalog
         self.t = t
         self.entry = ""
+        self.read_only = False
+        """Set by the screen: typed percentages are refused (Refused) instead of collected."""
+        self.proposals: dict[str, ItemResult] = {}
+        """Last year's results offered for unscored items (Enter takes one); set by the screen."""
+        self.unsaved: set[str] = set()
+        """Items whose save failed (flagged "!"); set by the screen."""
         self.row_codes: list[str | None] = []
         """Item code of each row; None for part and section rows."""
         self._text_width = 0
@@ -79,13 +112,25 @@ class ScoreTable(DataTable[Text | str]):
     def go_to(self, code: str) -> None:
         self.move_cursor(row=self.row_codes.index(code))
 
+    def next_code(self, code: str) -> str | None:
+        """The item after `code`, or None at the last."""
+        codes = [c for c in self.row_codes if c is not None]
+        i = codes.index(code) + 1
+        return codes[i] if i < len(codes) else None
+
+    def move_after(self, code: str) -> None:
+        """Put the cursor on the item after `code` (it stays on the last item)."""
+        after = self.next_code(code) if code in self.row_codes else None
+        if after is not None:
+            self.go_to(after)
+
     def show(self, card: Scorecard, results: dict[str, ItemResult]) -> None:
         """Show the scores; only changed cells are updated."""
         self._shown = (card, results)
         if not self.row_codes:
             return
         for code, score in card.items.items():
-            for column, value in zip(COLUMNS[3:6], self._result_cells(score, results.get(code, ItemResult())), strict=True):
+            for column, value in zip(COLUMNS[3:6], self._result_cells(code, score, results.get(code, ItemResult())), strict=True):
                 if self.get_cell(code, column) != value:
                     self.update_cell(code, column, value)
         for part in card.parts:
@@ -93,10 +138,14 @@ class ScoreTable(DataTable[Text | str]):
             for section in part.sections:
                 self.update_cell(f"section:{section.code}", "score", Text(right(fmt_2(section.score), "score"), "bold"))
 
-    def _result_cells(self, score: ItemScore, result: ItemResult) -> tuple[str, str, str]:
+    def _result_cells(self, code: str, score: ItemScore, result: ItemResult) -> tuple[str | Text, str, str]:
+        proposal = self.proposals.get(code) if not score.is_scored else None
+        flags = ("!" if code in self.unsaved else "") + ("S" if result.samples is not None else "") + ("E" if result.note else "")
+        if proposal is not None:
+            shown = self.t("na") if proposal.na else fmt_number(proposal.pct) if proposal.pct is not None else ""
+            return Text(right(f"{shown}?", "pct"), "italic"), "", (flags + "P")[:2]
         pct = self.t("na") if score.na else fmt_number(score.pct) if score.pct is not None else ""
-        flags = ("S" if result.samples is not None else "") + ("E" if result.note else "")
-        return right(pct, "pct"), right(fmt_item(score.score) if score.is_scored else "", "score"), flags
+        return right(pct, "pct"), right(fmt_item(score.score) if score.is_scored else "", "score"), flags[:2]
 
     def on_resize(self) -> None:
         """Rebuild with the requirement text cut to the width the short columns leave."""
@@ -153,6 +202,18 @@ class ScoreTable(DataTable[Text | str]):
             self.entry = ""
             self.post_message(self.EntryChanged(self.code or "", ""))
 
+    def _enter(self, code: str, text: str) -> bool:
+        """Score `code` with typed `text` and move on; False (the text kept, the error shown) if it is not valid."""
+        pct = percentage(text)
+        if pct is None:
+            self.entry = text
+            self.post_message(self.EntryChanged(code, text, self.t("error.pct", text=text)))
+            return False
+        self.entry = ""
+        self.post_message(self.Entered(code, pct))
+        self.move_after(code)
+        return True
+
     def on_key(self, event: events.Key) -> None:
         """Collect a typed percentage.  While one is being typed every printable
         key goes into it, so a slip shows as an error instead of running a command."""
@@ -161,15 +222,54 @@ class ScoreTable(DataTable[Text | str]):
             return
         char = event.character.strip() if event.is_printable and event.character else ""
         if char and (self.entry or char in ENTRY_CHARACTERS or event.key not in self.screen.active_bindings):
+            if self.read_only:
+                event.stop()
+                self.post_message(self.Refused())
+                return
             self.entry += char
         elif self.entry and event.key == "backspace":
             self.entry = self.entry[:-1]
         elif self.entry and event.key == "escape":
             self.entry = ""
         elif self.entry and event.key == "enter":
-            self.post_message(self.Entered(code, self.entry))
+            event.stop()
+            self._enter(code, self.entry)
+            return
+        elif event.key == "enter" and code in self.proposals and not self._scored(code) and not self.read_only:
+            event.stop()
+            self.post_message(self.Entered(code, None, self.proposals[code]))
+            self.move_after(code)
+            return
         else:
             return
         event.stop()
-        if event.key != "enter":
-            self.post_message(self.EntryChanged(code, self.entry))
+        self.post_message(self.EntryChanged(code, self.entry))
+
+    def _scored(self, code: str) -> bool:
+        return self._shown is not None and self._shown[1].get(code, ItemResult()).is_scored
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A column of percentages (one a line, from a spreadsheet): consecutive items from the cursor.
+        An empty line leaves its item as it is; the first value that is not a percentage stops
+        there, kept in the entry with the error."""
+        event.stop()
+        if self.read_only:
+            self.post_message(self.Refused())
+            return
+        values = event.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        while values and not values[-1].strip():
+            values.pop()
+        code = self.code
+        for i, value in enumerate(values):
+            if code is None:
+                return
+            text = value.strip()
+            if text and not self._enter(code, text):
+                return
+            if not text:
+                self.move_after(code)
+            after = self.next_code(code)
+            if after is None and i + 1 < len(values):
+                self.post_message(self.EntryChanged(code, "", self.t("paste.too_many", n=len(values) - i - 1)))
+                return
+            code = after

@@ -16,9 +16,9 @@ from textual.widget import Widget
 from auditdesk.audit.document import STAGE_ORDER, Audit
 from auditdesk.audit.stages import GATES, Gap, gaps, next_stage
 from auditdesk.criteria.catalog import Catalog
+from auditdesk.tui.i18n import Translator
 
 if TYPE_CHECKING:
-    from auditdesk.tui.app import AuditdeskApp
     from auditdesk.tui.session import AuditSession
 
 
@@ -29,14 +29,16 @@ def blocking(audit: Audit, catalog: Catalog) -> list[Gap]:
 
 
 class StageProgress(Widget):
-    def __init__(self, session: AuditSession) -> None:
+    def __init__(self, session: AuditSession, t: Translator) -> None:
         super().__init__(id="stage-progress")
         self.session = session
+        self.t = t
+        self.keys: dict[str, str] = {}
+        """The keys of stage.blockers and stage.advance as the user has them (set by the audit bar)."""
 
     def hint(self) -> str:
         """What the next step waits for, naming the key that acts on it."""
-        app: AuditdeskApp = self.app  # type: ignore[assignment]
-        t, audit = app.t, self.session.audit
+        t, audit = self.t, self.session.audit
         target = next_stage(audit.stage)
         if audit.stage == "review":
             return t("progress.review")
@@ -45,12 +47,12 @@ class StageProgress(Widget):
         label = t.vocabulary("stage")[target]
         count = len(blocking(audit, self.session.catalog))
         if count:
-            return t("progress.todo", key=app.key_of("stage.blockers", self.screen), n=count, stage=label)
-        return t("progress.submit" if target == "review" else "progress.ready", key=app.key_of("stage.advance", self.screen), stage=label)
+            return t("progress.todo", key=self.keys.get("stage.blockers", "stage.blockers"), n=count, stage=label)
+        return t("progress.submit" if target == "review" else "progress.ready", key=self.keys.get("stage.advance", "stage.advance"),
+                 stage=label)
 
     def render(self) -> Text:
-        app: AuditdeskApp = self.app  # type: ignore[assignment]
-        t, stage = app.t, self.session.audit.stage
+        t, stage = self.t, self.session.audit.stage
         hint = "  " + self.hint()
         full = t.vocabulary("stage")
         for names in (full, {code: t(f"stage.short.{code}") for code in full}):
