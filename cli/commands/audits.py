@@ -350,7 +350,7 @@ def store_problems(ctx: Context) -> list[str]:
     for project_no in store.dirty():
         path = store.root / AUDITS / f"{project_no}.toml"
         try:
-            edited, _ = store.parse(path.read_bytes(), str(path))
+            edited, _ = store.parse(tomldata.read_file(path), str(path))  # never a FIFO or /dev/zero
             committed = store.load(project_no).audit
         except (OSError, AuditdeskError):
             continue  # unreadable or new: reported with the files above

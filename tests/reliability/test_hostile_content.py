@@ -134,14 +134,15 @@ def test_the_diff_driver_never_imports_a_package_planted_in_the_store(lab: Lab) 
     """Someone with write access to a shared store (or the person handing a folder
     over) drops auditdesk/__init__.py next to audits/: git runs the textconv driver
     with the store root as its working directory, and `python -m` would put that
-    folder first on sys.path.  The driver auditdesk writes runs `python -P`."""
+    folder first on sys.path.  The driver auditdesk writes is the installed console
+    script `auditdesk-textconv`, which puts its own folder on sys.path, never the store."""
     package = f"open({str(lab.markers_dir / 'imported')!r}, 'w').close()\n"
     for name in ("__init__.py", "__main__.py"):
         (lab.store / "auditdesk").mkdir(exist_ok=True)
         (lab.store / "auditdesk" / name).write_text(package)
     lab.auditdesk("list")  # opening the store (re)writes its driver
     driver = plain(lab.store, "config", "--get", "diff.auditdesk.textconv").stdout.decode()
-    assert " -P -m auditdesk textconv" in driver, driver
+    assert driver.strip() == "auditdesk-textconv", driver
     audit = next((lab.store / "audits").glob("*.toml"))
     audit.write_text(audit.read_text("utf-8").replace("organisation = \"", "organisation = \"X", 1), "utf-8")
     shown = readme_git_commands(lab)

@@ -106,9 +106,10 @@ class FormDialog(Dialog):
             error.display = bool(message)
         if problem:
             widget = self.query_one(f"#field-{problem[0]}")
-            widget.focus()
             if isinstance(widget, Input):  # to fix what was typed: the cursor at its end, nothing selected
-                widget.call_later(widget.action_end)
+                widget.select_on_focus = False  # (set before focusing: keys typed next must not replace it all)
+                widget.cursor_position = len(widget.value)
+            widget.focus()
             return
         self.dismiss(values)
 

@@ -29,8 +29,8 @@ class RecordList(DataTable[Text]):
         Binding("d", "delete", "table.delete", id="records.delete"),
     ]
 
-    class Edit(Message):
-        """Add a record (`index` None) or edit the one at `index` (`record` as shown then)."""
+    class _RecordMessage(Message):
+        """A change asked for on one record (`record` as shown then)."""
 
         def __init__(self, records_list: RecordList, index: int | None, record: Any) -> None:
             super().__init__()
@@ -42,18 +42,13 @@ class RecordList(DataTable[Text]):
         def control(self) -> RecordList:
             return self.records_list
 
-    class Delete(Message):
-        """Delete the record at `index` (`record` as shown then)."""
+    class Edit(_RecordMessage):
+        """Add a record (`index` None) or edit the one at `index`."""
 
-        def __init__(self, records_list: RecordList, index: int, record: Any) -> None:
-            super().__init__()
-            self.records_list = records_list
-            self.index = index
-            self.record = record
+    class Delete(_RecordMessage):
+        """Delete the record at `index`."""
 
-        @property
-        def control(self) -> RecordList:
-            return self.records_list
+        index: int
 
     def __init__(self, path: str, record: type, columns: tuple[str, ...], t: Translator, *, id: str) -> None:
         super().__init__(cursor_type="row", id=id)
