@@ -5,6 +5,9 @@ order is file order, defaults are left out when writing, and every check of
 a hand-edited file reports its line (see `auditdesk.criteria.tomldata`).
 The vocabulary (audit types, methods, stages) is stored as short English
 codes; the Chinese labels the report prints live beside them.
+
+Why this module is long: the document model and its TOML mapping, read together; the
+mapping is the next to move.
 """
 
 from __future__ import annotations

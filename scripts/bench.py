@@ -22,6 +22,9 @@ built once and kept under the cache folder (--stores, default
 Measurements are registered by name (see `MEASUREMENTS`); `--only NAME`
 runs some.  Adding one: a function taking the `Bench` and the store size,
 returning `Row`s, decorated with `@measurement("name")`.
+
+Why this module is long: the benchmark registry; each measurement could live in its
+own module under scripts/bench/.
 """
 
 from __future__ import annotations

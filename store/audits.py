@@ -4,6 +4,10 @@ This is the one interface the command line and the TUI use to read and save
 audits.  Paths are derived from validated project numbers only; every save
 is one commit by the acting user, refused when the audit changed since the
 revision the edit started from (see `store.git` for how that is made safe).
+
+Why this module is long: AuditStore, the one door to a store's audits; its signing
+and people checks are the next to move out (the listing already lives in
+store/summaries.py).
 """
 
 from __future__ import annotations

@@ -15,6 +15,9 @@ next stage and F9 lists what blocks that, both through `audit.workflow` and
 
 Longer than most modules: it is the one place the views meet the session
 (saving, conflicts, stage moves, leaving an audit).
+
+Why this module is long: the app shell; the save worker and the conflict flow are
+the next to move beside session.py.
 """
 
 from __future__ import annotations

@@ -33,6 +33,9 @@ leaves.  Reads go through one persistent ``git cat-file --batch`` child per
 User text never reaches git as an option: relpaths and revisions are
 validated (:mod:`checks`), paths come after ``--`` and are taken literally
 (``GIT_LITERAL_PATHSPECS``), messages go through stdin.
+
+Why this module is long: the GitRepo facade; refs, tags and signed objects (issue
+14) and the notes cache (issue 15) are its next modules.
 """
 
 from __future__ import annotations

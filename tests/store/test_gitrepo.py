@@ -1,4 +1,8 @@
-"""Tests of the store's git layer on real repositories (no mocks)."""
+"""Tests of the store's git layer on real repositories (no mocks).
+
+Why this module is long: the facade's regression net; it splits along store/git's
+seams with the facade.
+"""
 
 from __future__ import annotations
 
