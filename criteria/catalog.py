@@ -8,6 +8,7 @@ cover 0–100 — and reports every problem with its line.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import pickle
@@ -243,10 +244,8 @@ def _cached(data: bytes, source: str) -> Catalog:
         except Exception:  # noqa: BLE001 - a damaged cache entry of any kind: parse the file instead
             pass
     catalog = parse_catalog(data, source)
-    try:
+    with contextlib.suppress(AuditdeskError):  # a cache that cannot be written is only slower
         write_atomic(entry, pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL), mode=0o600, durable=False)
-    except AuditdeskError:
-        pass  # a cache that cannot be written is only slower
     return catalog
 
 

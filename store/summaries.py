@@ -30,6 +30,7 @@ otherwise git's) and parsing them with the compiled TOML parser.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -198,10 +199,8 @@ class SummaryCache:
                 return
             data = json.dumps({"fingerprint": self._fingerprint, "pruned_at": self._pruned_at, "entries": self._entries},
                               ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            try:
+            with contextlib.suppress(AuditdeskError):  # a cache that cannot be written is only slower next time
                 write_atomic(self._file, data, mode=0o600, durable=False)
-            except AuditdeskError:
-                pass  # a cache that cannot be written is only slower next time
             self._dirty = False
 
 
@@ -304,11 +303,8 @@ def _spawned(folders: tuple[Path, ...], items: list[tuple[str, str, bytes]], job
 
 
 def _feed(pipe: Any, payload: bytes) -> None:
-    try:
-        with pipe:
-            pipe.write(payload)
-    except OSError:
-        pass  # the worker went away; its summaries are computed next time
+    with contextlib.suppress(OSError), pipe:  # the worker went away: its summaries are computed next time
+        pipe.write(payload)
 
 
 def serve() -> None:

@@ -101,6 +101,9 @@ def fetch(repo: GitRepo, remote: str) -> str | None:
         why = one_line(done.stderr, done.returncode)
         if "couldn't find remote ref" in why:
             return None
+        if f"'{remote}' does not appear to be a git repository" in why:  # git took the name for a path
+            why += (f"; this store has no remote named {remote}: sync with a hub's URL (auditdesk sync URL), "
+                    f"or name one with: git -C {repo.path} remote add {remote} URL")
         raise GitError(f"cannot fetch from {remote}: {why}")
     return repo.git.run("rev-parse", "--verify", "FETCH_HEAD^{commit}").decode().strip()
 

@@ -253,3 +253,12 @@ def test_the_driver_loads_nothing_of_the_store() -> None:
     assert done.returncode == 0, done.stderr
     assert "item B17 5.2.3.2 = 95 → 2.85" in done.stdout
     assert done.stderr.strip() == "[]"
+
+
+def test_sync_without_a_remote_says_how_to_name_one(cli: Cli, store: Path) -> None:
+    """A store made with `demo` or `init` has no origin: sync says what to run, not only git's words."""
+    code, _, err = cli("sync")
+    assert code == 1
+    assert err == (f"auditdesk: cannot fetch from origin: 'origin' does not appear to be a git repository; this store "
+                   f"has no remote named origin: sync with a hub's URL (auditdesk sync URL), or name one with: "
+                   f"git -C {store} remote add origin URL\n")
