@@ -223,9 +223,10 @@ def test_unreachable_remote(run: Run, pair: tuple[Path, Path, Path]) -> None:
     assert code == 1 and err.startswith(f"auditdesk: cannot fetch from {url}: "), err  # then curl's reason
     assert err.count("\n") == 1
     code, _, err = run("sync", "no-such-remote", "--store", str(a))
-    assert (code, err) == (1, "auditdesk: cannot fetch from no-such-remote: 'no-such-remote' does not appear to be a git "
-                              "repository; this store has no remote named no-such-remote: sync with a hub's URL (auditdesk "
-                              f"sync URL), or name one with: git -C {a} remote add no-such-remote URL\n")
+    expected = ("auditdesk: cannot fetch from no-such-remote: 'no-such-remote' does not appear to be a git "
+                "repository; this store has no remote named no-such-remote: sync with a hub's URL (auditdesk "
+                f"sync URL), or name one with: git -C {a} remote add no-such-remote URL\n")
+    assert (code, err) == (1, expected)
     assert git(a, "rev-parse", "HEAD") == head and consistent(a) == 1
 
 
