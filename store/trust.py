@@ -34,6 +34,7 @@ import functools
 import hashlib
 import json
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,7 +148,11 @@ class Trust:
         self._kept_loaded = False
         self._unkept = 0
         """Checks made since the kept file was written (`many` writes it once at its end)."""
-        self._many = False
+        self._many = 0
+        """How many listings (`many`) are under way, in any thread."""
+        self._lock = threading.RLock()
+        """Held while the kept checks change or are written: the TUI lists in a thread while
+        the user approves, and writing a dict another thread grows would fail half-way."""
 
     # ------------------------------------------------------------- at a revision
 
@@ -346,18 +351,19 @@ class Trust:
 
     def _checked(self, project_no: str, name: str, tag_oid: str, commit: str, path: str, current: str | None) -> Approval:
         key = (tag_oid, current)
-        if key not in self._approvals:
-            self._load_kept()
-            kept = self._kept.get(f"{tag_oid} {current}")
-            if kept is not None:
-                self._approvals[key] = _approval_from(kept)
-            else:
-                self._approvals[key] = self._approval(project_no, name, tag_oid, commit, path, current)
-                self._kept[f"{tag_oid} {current}"] = dataclasses.asdict(self._approvals[key])
-                self._unkept += 1
-                if not self._many:
-                    self._keep()
-        return self._approvals[key]
+        with self._lock:
+            if key not in self._approvals:
+                self._load_kept()
+                kept = self._kept.get(f"{tag_oid} {current}")
+                if kept is not None:
+                    self._approvals[key] = _approval_from(kept)
+                else:
+                    self._approvals[key] = self._approval(project_no, name, tag_oid, commit, path, current)
+                    self._kept[f"{tag_oid} {current}"] = dataclasses.asdict(self._approvals[key])
+                    self._unkept += 1
+                    if not self._many:
+                        self._keep()
+            return self._approvals[key]
 
     # What an approval check found depends only on the tag object (which fixes the commit, its
     # history, its parent's registry and settings), the audit's current blob and this code: kept
@@ -369,13 +375,15 @@ class Trust:
     @contextlib.contextmanager
     def many(self) -> Iterator[None]:
         """Check many approvals (a listing): the kept checks are written once, at the end."""
-        self._many = True
+        with self._lock:
+            self._many += 1
         try:
             yield
         finally:
-            self._many = False
-            if self._unkept:
-                self._keep()
+            with self._lock:
+                self._many -= 1
+                if not self._many and self._unkept:
+                    self._keep()
 
     @property
     def _kept_path(self) -> Path | None:
@@ -402,9 +410,9 @@ class Trust:
         path = self._kept_path
         if path is None:
             return
-        while len(self._kept) > _KEPT_MAX:  # the oldest first
-            del self._kept[next(iter(self._kept))]
-        with contextlib.suppress(OSError, AuditdeskError):
+        with self._lock, contextlib.suppress(OSError, AuditdeskError):
+            while len(self._kept) > _KEPT_MAX:  # the oldest first
+                del self._kept[next(iter(self._kept))]
             body = {"version": _kept_version(), "approvals": self._kept}
             write_atomic(path, json.dumps(body, ensure_ascii=False).encode("utf-8"), mode=0o600)
             self._unkept = 0

@@ -64,3 +64,35 @@ def test_a_kept_check_in_the_store_is_not_believed(team: Team, private_cache: Pa
     for version in (1, kept["version"]):
         (a / ".git" / "auditdesk" / "approvals.json").write_text(json.dumps({"version": version, "approvals": forged}), "utf-8")
         assert listed_stage(team, "han") == "unapproved"
+
+
+def test_listings_in_two_threads_agree_and_keep_one_whole_file(team: Team, private_cache: Path) -> None:
+    """The TUI lists in a thread while the user works: both see the approval, and the kept
+    file written at the end holds the check whole (its dict is not grown while written)."""
+    import threading
+
+    from auditdesk.store.audits import AuditStore
+    from auditdesk.store.trust import effective_summaries
+
+    approve(team)
+    with AuditStore.open(team.clones["han"]) as store:
+        rows = store.summaries()
+        seen: list[str] = []
+        failures: list[BaseException] = []
+
+        def listing() -> None:
+            try:
+                for _ in range(5):
+                    seen.extend(r.stage for r in effective_summaries(store, rows) if r.project_no == AUDIT)
+            except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+                failures.append(exc)
+
+        threads = [threading.Thread(target=listing) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert not failures and seen == ["approved"] * 20
+    kept = json.loads((private_cache / "approvals" / "checks.json").read_text("utf-8"))
+    blob = git(team.clones["han"], "rev-parse", f"HEAD:audits/{AUDIT}.toml").strip()
+    assert [v["covers"] for k, v in kept["approvals"].items() if k.endswith(f" {blob}")] == [True]
