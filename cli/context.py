@@ -93,6 +93,21 @@ def out(text: str = "") -> None:
     sys.stdout.write(text + "\n")
 
 
+def note_missing_diff_driver() -> None:
+    """Say so when git cannot find auditdesk's diff driver: plain `git diff` of a hand edit
+    (and `git log -p` of revisions auditdesk has not converted) would fail until it can."""
+    import shutil
+
+    from auditdesk.audit.textconv import COMMAND
+
+    if shutil.which(COMMAND) is None:
+        here = Path(sys.executable).parent
+        where = f" (it is in {here})" if (here / COMMAND).exists() else ""
+        print(f"auditdesk: note: {COMMAND} is not on PATH{where}: plain git diff and git log -p of audits "
+              "will fail until it is; activate the virtual environment (. .venv/bin/activate) or install "
+              "auditdesk with pipx", file=sys.stderr)
+
+
 def now() -> dt.datetime:
     """The time a command records (a stage move), to the second, with the local offset."""
     return dt.datetime.now(dt.UTC).astimezone().replace(microsecond=0)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from auditdesk.cli import shapes
 from auditdesk.cli.columns import pad, rpad
-from auditdesk.cli.context import Context, out
+from auditdesk.cli.context import Context, note_missing_diff_driver, out
 from auditdesk.cli.formats import print_json
 from auditdesk.criteria import tomldata
 from auditdesk.criteria.catalog import Catalog, Catalogs
@@ -56,6 +56,7 @@ def cmd_demo(ctx: Context) -> int:
     out(f"demo store {ctx.store_path}: audit {audit.project_no} at revision {result.commit[:7]}")
     out(f"commands in this store act as the team leader {leader} unless --user or $AUDITDESK_USER says otherwise")
     out(f"open it with: auditdesk --store {ctx.store_path}")
+    note_missing_diff_driver()
     return 0
 
 
@@ -82,6 +83,7 @@ def cmd_init(ctx: Context) -> int:
         print_json(shapes.store_ready(str(where), revision, shared=ctx.args.shared))
         return 0
     out(f"store ready at {where}{shared}")
+    note_missing_diff_driver()
     return 0
 
 

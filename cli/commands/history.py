@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from auditdesk.cli import shapes
 from auditdesk.cli.columns import cells, pad, rpad
-from auditdesk.cli.context import Context, out
+from auditdesk.cli.context import Context, note_missing_diff_driver, out
 from auditdesk.cli.formats import print_json
 from auditdesk.errors import AuditdeskError
 
@@ -110,9 +110,6 @@ def cmd_commit(ctx: Context) -> int:
 
 
 def cmd_clone(ctx: Context) -> int:
-    import shutil
-
-    from auditdesk.audit.textconv import COMMAND
     from auditdesk.store.audits import AuditStore
     from auditdesk.store.people import resolve_identity
 
@@ -134,9 +131,7 @@ def cmd_clone(ctx: Context) -> int:
     if named:
         out(f"git there had no name for you: it now uses {who.name} <{who.email}> "
             f"(git -C {target} config user.name / user.email to change it)")
-    if shutil.which(COMMAND) is None:
-        out(f"note: {COMMAND} is not on PATH: plain git diff/log -p of audits it has not converted yet will fail "
-            "until it is (activate the virtual environment, or install auditdesk with pipx)")
+    note_missing_diff_driver()
     return 0
 
 

@@ -317,3 +317,19 @@ def test_log_and_blame_line_up_a_chinese_author_by_screen_cells(cli: Cli, store:
     ann = next(line for line in out.splitlines() if "items.A2:" in line)
     assert code == 0 and "韩永师" in han and "Ann Auditor" in ann, out
     assert column_at(han, "items.A1") == column_at(ann, "items.A2"), out
+
+
+def test_demo_init_and_clone_say_when_git_cannot_find_the_diff_driver(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Followed without activating the environment, plain `git diff` of a hand edit would fail
+    with git's "cannot run auditdesk-textconv": the commands that make a store say so first."""
+    hub = tmp_path / "hub.git"
+    assert Cli(capsys, hub)("init", "--bare")[0] == 0
+    git_dir = Path(shutil.which("git") or "/usr/bin/git").parent
+    monkeypatch.setenv("PATH", f"{git_dir}:/bin")  # git, but not this environment's scripts
+    for argv in (("demo",), ("init",), ("clone", str(hub), str(tmp_path / "mine"))):
+        code, _, err = Cli(capsys, tmp_path / argv[0])(*argv)
+        assert code == 0 and "auditdesk: note: auditdesk-textconv is not on PATH" in err, (argv, err)
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:{git_dir}:/bin")
+    code, _, err = Cli(capsys, tmp_path / "again")("demo")
+    assert code == 0 and "not on PATH" not in err
