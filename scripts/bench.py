@@ -232,6 +232,8 @@ class Bench:
     """The Python of the virtual environment auditdesk is installed in."""
     repeat: int
     commits: int
+    sizes: tuple[int, ...] = (1000,)
+    """The store sizes of this run (a measurement that does not depend on them runs once)."""
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -332,6 +334,30 @@ def textconv(bench: Bench, audits: int) -> list[Row]:
                 "≤ 3×", r.median <= 3),
             Row(audits, "the same with git's cache deleted (the driver once per blob)", Stats.of([cold]),
                 "git log -p --no-textconv", b, Stats.of([cold / plain]))]
+
+
+@measurement("keys")
+def keys(bench: Bench, audits: int) -> list[Row]:
+    """Key to screen in the app on a pseudo-terminal at 80x24 (`bench_latency`): a typed score's
+    Enter, and F2/F3 view switches, against a bare Textual app doing the same redraw, same run.
+    The store holds the sample only (the app edits one audit whatever the store's size), so
+    this runs once, for the first size."""
+    import bench_latency
+
+    if audits != min(bench.sizes):
+        return []
+    repeat = max(bench.repeat * 2, 10)
+    rows = []
+    for cores in (0, 2):  # quiet, then with two busy loops (a shared machine; every CPU of this one)
+        results = bench_latency.run(repeat, cores, bench.work / "keys", python=str(bench.python))
+        ours, bare = results["auditdesk"], results["bare"]
+        load = f", {cores} cores kept busy" if cores else ""
+        for what, a, b in ((f"app: Enter on a typed score, key to screen (pty 80x24{load})", ours.score, bare.score),
+                           (f"app: F2/F3 view switch, key to screen (pty 80x24{load})", ours.switch, bare.switch)):
+            ratio = Stats.of([x / y for x, y in zip(a, b, strict=True)])  # the i-th key of each app
+            rows.append(Row(1, what, Stats.of(a), "bare Textual app, same widgets and redraw", Stats.of(b), ratio,
+                            "≤ 2× (median)", ratio.median <= 2))
+    return rows
 
 
 @measurement("batch")
@@ -567,10 +593,11 @@ def main() -> None:
     shutil.rmtree(args.work / "xdg", ignore_errors=True)
     args.work.mkdir(parents=True, exist_ok=True)
     python, code = install(args.work)
-    bench = Bench(args.work, args.stores, python, args.repeat, args.commits)
+    sizes = tuple(sorted(args.audits or [1000]))
+    bench = Bench(args.work, args.stores, python, args.repeat, args.commits, sizes)
     load = os.getloadavg()[0]
     rows: list[Row] = []
-    for audits in sorted(args.audits or [1000]):
+    for audits in sizes:
         for name in args.only or MEASUREMENTS:
             print(f"[{audits}] {name}", file=sys.stderr)
             rows += MEASUREMENTS[name](bench, audits)

@@ -10,7 +10,7 @@ next view's first lines).  The baseline is a bare Textual app with the same
 widgets redrawn the same way (a summary line and an 82-row table whose cell
 changes; two screens of a table and a long form switched with F2/F3), in
 the same run, so the ratio says what auditdesk adds over Textual itself.
-`scripts/bench.py` runs this too and puts the rows in its table.
+`scripts/bench.py --only keys` runs this too and puts the rows in its table.
 """
 
 from __future__ import annotations
@@ -265,18 +265,20 @@ def measure(term: Terminal, repeat: int, first_view_text: str) -> Latency:
     return Latency(score, switch)
 
 
-def run(repeat: int = 20, cores: int = 0, work: Path | None = None) -> dict[str, Latency]:
-    """Both apps measured the same way in this run: {"auditdesk": ..., "bare": ...}."""
+def run(repeat: int = 20, cores: int = 0, work: Path | None = None, python: str = sys.executable) -> dict[str, Latency]:
+    """Both apps measured the same way in this run, with `python` (an environment holding
+    auditdesk and Textual): {"auditdesk": ..., "bare": ...}."""
     work = work or Path(tempfile.mkdtemp(prefix="auditdesk-latency-"))
     store = work / "store"
     shutil.rmtree(store, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NO_COLOR", "TEXTUAL"))}
     env.update(TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8", COLUMNS="80", LINES="24",
                XDG_CONFIG_HOME=str(work / "config"), XDG_STATE_HOME=str(work / "state"), XDG_DATA_HOME=str(work / "data"))
-    subprocess.run([sys.executable, "-c", STORE, str(store), str(SAMPLE)], check=True, env=env)
+    subprocess.run([python, "-c", STORE, str(store), str(SAMPLE)], check=True, env=env, cwd=work)
     results = {}
     with busy(cores):
-        app = Terminal([sys.executable, "-m", "auditdesk", "--store", str(store), "--user", "韩永师 <han@example.org>"], work, env)
+        app = Terminal([python, "-m", "auditdesk", "--store", str(store), "--user", "韩永师 <han@example.org>"], work, env)
         try:
             app.wait_for("1 of 1 audits")
             app.press(ENTER, "unscored 82")
@@ -284,7 +286,7 @@ def run(repeat: int = 20, cores: int = 0, work: Path | None = None) -> dict[str,
             results["auditdesk"] = measure(app, repeat, "Requirement")
         finally:
             app.close()
-        bare = Terminal([sys.executable, "-c", BARE], work, env)
+        bare = Terminal([python, "-c", BARE], work, env)
         try:
             bare.wait_for("unscored 82")
             time.sleep(1)
