@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-__all__ = ["BIDI_CONTROLS", "VisibleStream", "describe", "refusal", "unsafe_characters", "visible"]
+__all__ = ["BIDI_CONTROLS", "VisibleStream", "describe", "has_controls", "refusal", "unsafe_characters", "visible"]
 
 #: Embeddings, overrides and isolates (the "Trojan Source" characters), and the marks.
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -48,6 +48,12 @@ def visible(text: str, *, lines: bool = False) -> str:
     report or a diff); otherwise they are escaped too (one-line output such
     as a table cell or a status message)."""
     return (_UNSAFE_KEEP_LINES if lines else _UNSAFE).sub(_escape, text)
+
+
+def has_controls(text: str) -> bool:
+    """Whether ``text`` holds any control or bidi character, newline and tab included: a
+    quick test (one regex search) before asking which, if any, a field refuses."""
+    return _UNSAFE.search(text) is not None
 
 
 def unsafe_characters(text: str, *, allow: str = "") -> list[str]:

@@ -29,7 +29,7 @@ import tomli_w
 
 from auditdesk.criteria.tomlshape import MAX_BYTES, ShapeError, check_shape
 from auditdesk.errors import InvalidInput, Problem
-from auditdesk.safetext import refusal
+from auditdesk.safetext import has_controls, refusal
 
 try:  # tomllib's own code, compiled: the same results three times faster (pyproject says why)
     import tomli as tomllib
@@ -443,21 +443,55 @@ def text_problems(obj: Any, one_line: frozenset[str] = frozenset(), path: Path_ 
     control characters and bidirectional overrides (newline and tab only in fields
     not named in ``one_line``), and text longer than MAX_TEXT_BYTES."""
     out: list[tuple[Path_, str]] = []
+    _text_problems(obj, one_line, path, single, out)
+    return out
+
+
+def _text_problems(obj: Any, one_line: frozenset[str], path: Path_, single: bool, out: list[tuple[Path_, str]]) -> None:
+    # Every record of every audit listed passes through here (some 700 values an audit):
+    # numbers, dates and None are passed over without a call, a short text without any
+    # control character costs one regex search.
     if isinstance(obj, str):
-        size = len(obj.encode("utf-8", "surrogatepass"))
+        _text_problem(obj, path, single, out)
+        return
+    names = _record_fields(type(obj))
+    if names is not None:
+        for name in names:
+            value = getattr(obj, name)
+            if value is None or type(value) in _NOT_TEXT:
+                continue
+            if type(value) is str:
+                _text_problem(value, path + (name,), name in one_line, out)
+            else:
+                _text_problems(value, one_line, path + (name,), name in one_line, out)
+    elif isinstance(obj, (tuple, list)):
+        for i, value in enumerate(obj):
+            _text_problems(value, one_line, path + (i,), single, out)
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            _text_problems(value, one_line, path + (key,), single, out)
+
+
+_NOT_TEXT = frozenset({bool, int, float, Decimal, dt.date, dt.datetime, dt.time})
+
+
+def _text_problem(text: str, path: Path_, single: bool, out: list[tuple[Path_, str]]) -> None:
+    if len(text) * 4 > MAX_TEXT_BYTES:  # (4: the most bytes a character takes in UTF-8)
+        size = len(text.encode("utf-8", "surrogatepass"))
         if size > MAX_TEXT_BYTES:
             out.append((path, (f"text of {size:,} bytes; a field holds at most {MAX_TEXT_BYTES:,} bytes "
                               "(about 87,000 Chinese characters)")))
-        why = refusal(obj, allow="" if single else "\n\t")
+    if has_controls(text):
+        why = refusal(text, allow="" if single else "\n\t")
         if why:
             out.append((path, why))
-    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        for f in dataclasses.fields(obj):
-            out += text_problems(getattr(obj, f.name), one_line, path + (f.name,), f.name in one_line)
-    elif isinstance(obj, (tuple, list)):
-        for i, value in enumerate(obj):
-            out += text_problems(value, one_line, path + (i,), single)
-    elif isinstance(obj, dict):
-        for key, value in obj.items():
-            out += text_problems(value, one_line, path + (key,), single)
-    return out
+
+
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _record_fields(cls: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass type (None for any other type), worked out once per type."""
+    if cls not in _FIELDS:
+        _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
+    return _FIELDS[cls]

@@ -23,6 +23,7 @@ Written with the research of /work/research/R3 (tomlguard.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_ITEMS", "MAX_KEY_PARTS", "MAX_LINE", "ShapeError", "check_shape"]
 
@@ -61,26 +62,57 @@ class ShapeError(ValueError):
 # from every position in it (quadratic).
 _LONG_LINE = re.compile(rb"^[^\n]{%d}" % (MAX_LINE + 1), re.MULTILINE)
 
-_TOKEN = re.compile(
-    rb"""
-      (?P<ws>(?:[ \t\r\n]+|\#[^\n]*)++)                  # blanks, newlines and comments
-    | (?P<string>
-          \"\"\"(?:[^"\\]++|\\.|"(?!""))*+\"\"\""{0,2}+     # multi-line basic
-        | '''(?:[^']++|'(?!''))*+'''(?:'{0,2}+)            # multi-line literal
-        | "(?:[^"\\\n]++|\\.)*+"                           # basic
-        | '[^'\n]*+'                                     # literal
-      )
-    | (?P<bare>[A-Za-z0-9_+\-.:]++)                      # bare key parts, numbers, booleans, dates
-    | (?P<punct>[\[\]{},=])
-    | (?P<other>.)                                       # not TOML here (or an unterminated string)
-    """,
-    re.DOTALL | re.VERBOSE,
+#: The four kinds of TOML string, in the order a scan tries them (multi-line first).
+_STRING = (
+    rb'"""(?:[^"\\]++|\\.|"(?!""))*+""""{0,2}+'        # multi-line basic
+    rb"|'''(?:[^']++|'(?!''))*+'''(?:'{0,2}+)"         # multi-line literal
+    rb'|"(?:[^"\\\n]++|\\.)*+"'                         # basic
+    rb"|'[^'\n]*+'"                                       # literal
 )
+
+_TOKEN = re.compile(
+    rb"(?P<ws>(?:[ \t\r\n]+|#[^\n]*)++)"                 # blanks, newlines and comments
+    rb"|(?P<string>" + _STRING + rb")"
+    rb"|(?P<bare>[A-Za-z0-9_+\-.:]++)"                     # bare key parts, numbers, booleans, dates
+    rb"|(?P<punct>[\[\]{},=])"
+    rb"|(?P<other>.)",                                     # not TOML here (or an unterminated string)
+    re.DOTALL,
+)
+#: Strings and comments, for the quick test (`_plainly_within_limits`).
+_STRING_OR_COMMENT = re.compile(_STRING + rb"|#[^\n]*", re.DOTALL)
+_QUOTE = re.compile(rb"[\"']")
+_BRACKET = re.compile(rb"[\[\]{}]")
 _DATE = re.compile(rb"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 _KEY, _VALUE, _AFTER = 0, 1, 2
 _LBRACKET, _RBRACKET, _LBRACE, _RBRACE, _COMMA, _EQUALS = b"[]{},="
 _TRIPLE = (b'"""', b"'''")
+
+
+def _plainly_within_limits(data: bytes) -> bool:
+    """True when the limits below cannot be reached, shown by counting, at C speed; False
+    means only "scan it" (`check_shape`).  Every audit is checked on every listing, and
+    the scan costs more than parsing the file does.
+
+    With strings and comments taken out: every key, table and value takes at least one
+    byte, and a dotted key of k parts at most k - 1 bytes more, so a file of fewer than
+    MAX_ITEMS / 2 bytes holds fewer than MAX_ITEMS; a key lies on one line, so one of
+    more than MAX_KEY_PARTS parts needs a line of MAX_KEY_PARTS dots; and a value's
+    depth is the table's parts, plus each enclosing key's parts and bracket: at most
+    (B + 2) * (D + 2) for brackets nested B deep and lines of at most D dots."""
+    if len(data) * 2 >= MAX_ITEMS:
+        return False
+    bare = _STRING_OR_COMMENT.sub(b"", data)
+    if _QUOTE.search(bare):  # a string left open: the scan says where tomllib will stop
+        return False
+    depth = deepest = 0
+    for m in _BRACKET.finditer(bare):
+        depth += 1 if m.group() in b"[{" else -1
+        if depth < 0:
+            return False
+        deepest = max(deepest, depth)
+    dots = max(line.count(b".") for line in bare.split(b"\n"))
+    return dots < MAX_KEY_PARTS - 1 and (deepest + 2) * (dots + 2) <= MAX_DEPTH
 
 
 def check_shape(data: bytes, source: str) -> None:
@@ -101,7 +133,13 @@ def check_shape(data: bytes, source: str) -> None:
     if m:
         raise ShapeError(source, line_of(m.start()), f"a line longer than {MAX_LINE} bytes",
                          f"at most {MAX_LINE} bytes per line")
+    if not _plainly_within_limits(data):
+        _scan(data, source, line_of)
 
+
+def _scan(data: bytes, source: str, line_of: Callable[[int], int]) -> None:
+    """The scan of `check_shape` (whose first tests `data` has passed): token by token."""
+    size = len(data)
     stack = bytearray()     # '[' or '{' for each open array / inline table
     depths: list[int] = []  # depth in the data of each open container
     state = _KEY            # key expected (or being read) / value expected / value read

@@ -40,6 +40,8 @@ HOSTILE = {
     "inline-tables-40-deep": (PREFIX + b"x = " + b"{ a = " * 40 + b"1" + b" }" * 40 + b"\n", 6, "levels"),
     "mixed-deep": (PREFIX + b"x = " + b"[{a=" * 20 + b"1" + b"}]" * 20 + b"\n", 6, "levels"),
     "header-plus-key-too-deep": (PREFIX + b"[" + dotted(16) + b"]\n" + dotted(16) + b" = [1]\n", 7, "33 levels"),
+    "header-key-and-arrays-33-deep": (PREFIX + b"[" + dotted(10) + b"]\n" + dotted(10) + b" = " + b"[" * 14 + b"]" * 14 + b"\n",
+                                      7, "33 levels"),
     "file-5MB": (b'a = "' + b"x" * 5_000_000 + b'"\n', None, f"at most {MAX_BYTES} bytes"),
     "line-1.1MB-string": (PREFIX + b'note = "' + b"x" * 1_100_000 + b'"\n', 6, f"at most {MAX_LINE} bytes per line"),
     "line-1.1MB-spaces": (PREFIX + b" " * 1_100_000 + b"\n", 6, "per line"),
@@ -247,3 +249,33 @@ def test_prefixes_of_valid_documents_never_crash(doc, cut):
 def test_limits_are_what_the_docs_say():
     assert (MAX_BYTES, MAX_LINE, MAX_KEY_PARTS, MAX_DEPTH, MAX_ITEMS) == (4 << 20, 1 << 20, 16, 32, 50_000)
     assert tomlshape.__all__
+
+
+def _scan_accepts(data: bytes) -> bool:
+    try:
+        tomlshape._scan(data, "x.toml", lambda pos: data.count(b"\n", 0, pos) + 1)
+    except ShapeError:
+        return False
+    return True
+
+
+TOML_NOISE = st.text(alphabet="[]{}.=\"'#\n ,a1-\\", max_size=400).map(str.encode)
+
+
+@settings(max_examples=scaled(400), deadline=None)
+@given(data=st.one_of(TOML_NOISE, DOCS.map(lambda d: tomli_w.dumps(d).encode()), st.binary(max_size=500)))
+def test_the_quick_test_passes_only_what_the_scan_accepts(data):
+    """`check_shape` skips its scan when counting shows no limit can be reached: never wrongly."""
+    if tomlshape._plainly_within_limits(data):
+        assert _scan_accepts(data), data
+
+
+@pytest.mark.parametrize("name", [n for n in HOSTILE if len(HOSTILE[n][0]) * 2 < MAX_ITEMS])
+def test_the_quick_test_passes_no_hostile_shape(name):
+    assert not tomlshape._plainly_within_limits(HOSTILE[name][0])
+
+
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.name)
+def test_real_files_pass_the_quick_test(path):
+    """What makes listing a store fast: real audits and catalogs are not scanned token by token."""
+    assert tomlshape._plainly_within_limits(path.read_bytes())
