@@ -50,7 +50,7 @@ from auditdesk.paths import settings_path
 from auditdesk.store.audits import AuditStore
 from auditdesk.store.git import Conflict, GitError
 from auditdesk.store.people import resolve_identity
-from auditdesk.tui.commands import ActionCommands
+from auditdesk.tui.commands import ActionCommands, FieldCommands
 from auditdesk.tui.dialogs.choice import ChoiceDialog
 from auditdesk.tui.dialogs.conflict import ConflictDialog, ConflictRow
 from auditdesk.tui.dialogs.help import HelpScreen
@@ -100,7 +100,7 @@ class AuditdeskApp(KeyGate):
         *(f"dialogs/{name}.tcss" for name in ("form", "choice", "special", "help", "conflict")),
     ]
     TITLE = "auditdesk"
-    COMMANDS = {ActionCommands}
+    COMMANDS = {ActionCommands, FieldCommands}
     DEFAULT_MODE = "browser"
     BINDINGS = [
         Binding("f1", "help", "key.help", id="help"),

@@ -69,6 +69,23 @@ async def test_palette_offers_the_actions_valid_here(store: AuditStore) -> None:
         assert str(app.screen.query_one("#dialog-title").content) == "A1: evidence note"
 
 
+async def test_palette_goes_to_any_field_of_the_form_by_its_label(store: AuditStore) -> None:
+    """A long form: typing part of a field's label (or its section's) in the palette goes there."""
+    app = make_app(store)
+    async with started(app) as pilot:
+        await pilot.press("enter", "f2", "ctrl+p")
+        await pilot.press(*"team")
+        await pilot.pause(0.3)  # the palette searches in a worker
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "f-planning-team", app.focused
+        await pilot.press("ctrl+p", *"email")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "f-planning-contact-email", app.focused
+
+
 def test_run_turns_the_mouse_off_over_ssh(monkeypatch: pytest.MonkeyPatch, store: AuditStore) -> None:
     seen: dict[str, object] = {}
     monkeypatch.setattr(app_module.AuditdeskApp, "run", lambda self, **kw: seen.update(kw, language=self.t.language))
