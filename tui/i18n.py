@@ -376,6 +376,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rejoin.done": ("{user} is back on the team", "{user} 已重新加入审查组"),
     "value.empty": ("(empty)", "(空)"),
     "diff.item": ("{code}: {old} -> {new} (score {old_score} -> {new_score})", "{code}: {old} -> {new} (得分 {old_score} -> {new_score})"),
+    "diff.part": ("part {part}: {old} -> {new}", "{part} 部分: {old} -> {new}"),
     "diff.total": ("total: {old} -> {new}", "总分: {old} -> {new}"),
     "diff.rate": ("rate: {old} -> {new}", "得分率: {old} -> {new}"),
     "diff.star": ("star: {old} -> {new}", "星级: {old} -> {new}"),

@@ -76,6 +76,9 @@ def diff_text(change: AuditDiff, t: Translator) -> str:
                                  f"{value_text(getattr(new, name), t)}")
     before, after = change.before, change.after
     if change.items or before.special != after.special:
+        for was, now in zip(before.parts, after.parts, strict=False):
+            if was.score != now.score:
+                lines.append(t("diff.part", part=now.code, old=fmt_2(was.score), new=fmt_2(now.score)))
         lines.append(t("diff.total", old=fmt_2(before.total), new=fmt_2(after.total)))
         lines.append(t("diff.rate", old=fmt_2(before.rate), new=fmt_2(after.rate)))
         if before.star != after.star:

@@ -327,3 +327,4 @@ async def test_the_review_diff_is_in_chinese(store: AuditStore) -> None:
         await pilot.pause()
         diff = str(app.screen.query_one("#diff").content)
         assert "B17: 95 -> 97 (得分 2.85 -> 2.91)" in diff and "总分: 138.33 -> 138.39" in diff
+        assert "\nB 部分: 59.81 -> 59.87\n" in diff and "A 部分" not in diff  # only the part that changed
