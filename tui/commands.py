@@ -9,7 +9,7 @@ fields are the form's own rows (its headings name each one's section), so
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 
 from textual.binding import ActiveBinding
@@ -18,32 +18,39 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from auditdesk.tui.screens.form_screen import FormScreen
 
 
-class ActionCommands(Provider):
-    def _actions(self) -> Iterator[tuple[str, ActiveBinding]]:
+class _Named(Provider):
+    """Entries found by their names: `entries` gives (name, what choosing it does)."""
+
+    def entries(self) -> Iterator[tuple[str, Callable[[], None]]]:
+        return iter(())
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, run in self.entries():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), run, text=text)
+
+
+class ActionCommands(_Named):
+    def entries(self) -> Iterator[tuple[str, Callable[[], None]]]:
         for active in self.screen.active_bindings.values():
             if active.binding.id and active.enabled:
                 key = self.app.get_key_display(active.binding)
-                yield f"{active.binding.description} ({key})", active
+                yield f"{active.binding.description} ({key})", partial(self._run, active)
 
     def _run(self, active: ActiveBinding) -> None:
         self.app.call_later(self.app.run_action, active.binding.action, active.node)
 
     async def discover(self) -> Hits:
-        for text, active in self._actions():
-            yield DiscoveryHit(text, partial(self._run, active), text=text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for text, active in self._actions():
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(score, matcher.highlight(text), partial(self._run, active), text=text)
+        for text, run in self.entries():
+            yield DiscoveryHit(text, run, text=text)
 
 
-class FieldCommands(Provider):
+class FieldCommands(_Named):
     """"Go to: section › field" for each field the form on screen shows."""
 
-    def _fields(self) -> Iterator[tuple[str, str]]:
+    def entries(self) -> Iterator[tuple[str, Callable[[], None]]]:
         screen = self.screen
         if not isinstance(screen, FormScreen):
             return
@@ -53,16 +60,4 @@ class FieldCommands(Provider):
                 section = screen.t(spec.label)
             elif spec.kind != "info" and screen.query(f"#{spec.id}"):  # (rows a choice hides are absent)
                 label = f"{section} › {screen.t(spec.label)}" if section else screen.t(spec.label)
-                yield screen.t("palette.go_to", field=label), spec.path
-
-    def _go(self, path: str) -> None:
-        screen = self.screen
-        if isinstance(screen, FormScreen):
-            screen.go_to(path)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for text, path in self._fields():
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(score, matcher.highlight(text), partial(self._go, path), text=text)
+                yield screen.t("palette.go_to", field=label), partial(screen.go_to, spec.path)
