@@ -17,9 +17,9 @@ from __future__ import annotations
 import getpass
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditdesk.audit.identity import Identity, default_email, parse_identity
 from auditdesk.audit.people import NotRegistered, People, Person, key_blob
@@ -27,6 +27,9 @@ from auditdesk.criteria import tomldata
 from auditdesk.errors import AuditdeskError, InvalidInput
 from auditdesk.store.git import GitRepo
 from auditdesk.store.signing import Signer, SignError, agent_signer, allowed_signers
+
+if TYPE_CHECKING:
+    import tempfile
 
 __all__ = ["PEOPLE", "Registry", "identity_of", "resolve_identity"]
 
@@ -74,6 +77,8 @@ class Registry:
     def folder(self) -> Path:
         """A private folder for generated files (allowed signers, agent public keys)."""
         if self._folder is None:
+            import tempfile  # (here: it brings in `random`, which most commands never need)
+
             self._folder = tempfile.TemporaryDirectory(prefix="auditdesk-people-")
         return Path(self._folder.name)
 

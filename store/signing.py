@@ -24,7 +24,6 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -271,6 +270,8 @@ def verify_object(raw: bytes, kind: Literal["commit", "tag"], signers: Path | No
         return Check("error", detail="the store has no people registry to check keys against")
     when = _object_time(raw, kind)
     options = [f"-Overify-time={datetime.fromtimestamp(when, UTC):%Y%m%d%H%M%SZ}"] if when is not None else []
+    import tempfile  # (here: it brings in `random`, which most commands never need)
+
     with tempfile.TemporaryDirectory(prefix="auditdesk-sig-") as folder:
         sig = Path(folder) / "sig"
         sig.write_bytes(signature)

@@ -43,6 +43,18 @@ def test_domain_core_imports_no_textual_git_or_markdown() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_a_command_line_save_imports_only_what_it_needs() -> None:
+    """What `auditdesk score` imports leaves out the app, the report, and the standard-library
+    modules a save never needs (each costs every command milliseconds; BENCHMARKS.md)."""
+    code = (
+        "import sys; import auditdesk.cli, auditdesk.cli.commands.audits, auditdesk.store.audits, auditdesk.store.people; "
+        "print(sorted(m for m in ('textual', 'rich', 'markdown_it', 'logging', 'platformdirs', 'importlib.metadata', "
+        "'tempfile', 'socket', 'secrets') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def _gate() -> Any:
     return load_gate()
 

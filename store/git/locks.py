@@ -15,22 +15,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from auditdesk.lazylog import logger
 from auditdesk.store.git.errors import GitError
 
-if TYPE_CHECKING:
-    import logging
-
 __all__ = ["FLOCK_WAIT_SECONDS", "LOCK_NAME", "LOCK_WAIT_SECONDS", "STALE_LOCK_SECONDS", "flock", "remove_if_stale"]
-
-
-def _logger() -> logging.Logger:
-    """This module's logger; logging is imported only when there is something to say
-    (it costs every command several ms to import)."""
-    import logging
-
-    return logging.getLogger(__name__)
 
 
 LOCK_NAME = "auditdesk.lock"
@@ -85,5 +74,5 @@ def remove_if_stale(lock: Path, git_dirs: tuple[Path, ...]) -> str | None:
         lock.unlink()
     except FileNotFoundError:
         return f"lock {lock} went away by itself"
-    _logger().warning("removed stale git lock %s (%.0f s old)", lock, age)
+    logger(__name__).warning("removed stale git lock %s (%.0f s old)", lock, age)
     return f"removed stale lock {lock} ({age:.0f} s old, left by an interrupted git command)"

@@ -14,12 +14,12 @@ correctness: a concurrent update simply loses (no lock, a compare-and-swap).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from auditdesk.audit.identity import Identity
+from auditdesk.lazylog import logger
 from auditdesk.store.git.errors import GitError, RefMoved
 
 if TYPE_CHECKING:
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = ["add_notes", "noted"]
 
-logger = logging.getLogger(__name__)
 _CACHE_AUTHOR = Identity("auditdesk", "auditdesk@localhost")
 
 
@@ -120,5 +119,5 @@ def add_notes(repo: GitRepo, ref: str, validity: str, notes: Mapping[str, bytes]
         repo.move_ref(ref, commit, old, "auditdesk: textconv cache")
         return added
     except (RefMoved, GitError, OSError, ValueError) as exc:
-        logger.info("textconv cache %s not updated: %s", ref, exc)
+        logger(__name__).info("textconv cache %s not updated: %s", ref, exc)
         return 0

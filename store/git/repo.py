@@ -51,10 +51,11 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import Self
 
 from auditdesk.audit.identity import Identity
 from auditdesk.fileio import file_mode
+from auditdesk.lazylog import logger
 from auditdesk.store.git import recovery, remotes
 from auditdesk.store.git.checks import (
     TEMP_FILE_PREFIX,
@@ -73,18 +74,7 @@ from auditdesk.store.git.objects import ObjectStore, Sign
 from auditdesk.store.git.process import Git, ObjectReader, clean_env, git_binary, one_line, safe_args
 from auditdesk.store.git.worktree import Worktree
 
-if TYPE_CHECKING:
-    import logging
-
 __all__ = ["CommitInfo", "GitRepo", "Revision", "SaveManyResult", "SaveResult", "Tag", "TagRequest"]
-
-
-def _logger() -> logging.Logger:
-    """This module's logger; logging is imported only when there is something to say
-    (it costs every command several ms to import)."""
-    import logging
-
-    return logging.getLogger(__name__)
 
 
 SIDE_REF_ROOT = "refs/auditdesk/"
@@ -913,7 +903,7 @@ class GitRepo:
             self.write_git("update-index", "--add", *entries, "-q", "--refresh",
                            *(["--force-remove", "--", *removed] if removed else []))
         except GitError as exc:
-            _logger().warning("git's index not updated for %s: %s (recover() fixes it)", ", ".join(relpaths), exc)
+            logger(__name__).warning("git's index not updated for %s: %s (recover() fixes it)", ", ".join(relpaths), exc)
 
     # ------------------------------------------------- objects, refs, signatures
 

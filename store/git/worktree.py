@@ -12,24 +12,13 @@ import os
 import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from auditdesk.fileio import fsync_dir, replace_file
+from auditdesk.lazylog import logger
 from auditdesk.store.git.checks import TEMP_FILE_PREFIX
 from auditdesk.store.git.errors import DirtyWorktree, GitError
 
-if TYPE_CHECKING:
-    import logging
-
 __all__ = ["Worktree"]
-
-
-def _logger() -> logging.Logger:
-    """This module's logger; logging is imported only when there is something to say
-    (it costs every command several ms to import)."""
-    import logging
-
-    return logging.getLogger(__name__)
 
 
 class Worktree:
@@ -117,4 +106,4 @@ class Worktree:
                 else:
                     self.write(relpath, old)
             except (OSError, GitError) as exc:
-                _logger().error("could not restore %s after a failed save: %s", relpath, exc)
+                logger(__name__).error("could not restore %s after a failed save: %s", relpath, exc)
