@@ -4,7 +4,8 @@ and every field of the form on screen.
 The actions are the active bindings with an id, so the palette, the footer
 and F1 help can never disagree, and a remapped key shows as remapped.  The
 fields are the form's own rows (its headings name each one's section), so
-"职务" or "email" finds the contact's title or e-mail in a long form.
+"职务" or "email" finds the contact's title or e-mail in a long form; in the
+scoring view, the items by code, clause and text ("B17", "投诉").
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from textual.binding import ActiveBinding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from auditdesk.tui.screens.form_screen import FormScreen
+from auditdesk.tui.screens.scoring import ScoringScreen
+from auditdesk.tui.shown import shown
 
 
 class _Named(Provider):
@@ -48,10 +51,16 @@ class ActionCommands(_Named):
 
 
 class FieldCommands(_Named):
-    """"Go to: section › field" for each field the form on screen shows."""
+    """"Go to: section › field" for each field the form on screen shows, and "Go to: code
+    clause text" for each item in the scoring view."""
 
     def entries(self) -> Iterator[tuple[str, Callable[[], None]]]:
         screen = self.screen
+        if isinstance(screen, ScoringScreen):
+            for item in screen.session.catalog.items.values():
+                name = f"{item.code} {item.clause} {shown(item.text)}"
+                yield screen.t("palette.go_to", field=name), partial(screen.table.go_to, item.code)
+            return
         if not isinstance(screen, FormScreen):
             return
         section = ""

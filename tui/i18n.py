@@ -337,8 +337,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reopen.reason": ("Reason (recorded in the audit)", "理由 (记录在项目中)"),
     # help
     "help.intro": ("Keys on this screen (F1 or Esc closes):", "本屏幕的按键 (F1 或 Esc 关闭):"),
-    "help.palette": ("Ctrl+P lists every command valid here; in a form, type a field's name to go to it.",
-                     "Ctrl+P 列出此处可用的全部命令; 在表单中输入字段名称可直接转到该字段。"),
+    "help.palette": ("Ctrl+P: every command here; type a field name or item code to go to it.",
+                     "Ctrl+P 列出此处可用的全部命令; 输入字段名称或条目代码可直接转到该处。"),
     "help.close": ("Close", "关闭"),
     # typing ahead, saving in the background, conflicts, undo (issue 10)
     "help.typing": ("Typing on this screen:", "本屏幕的输入:"),

@@ -86,6 +86,21 @@ async def test_palette_goes_to_any_field_of_the_form_by_its_label(store: AuditSt
         assert app.focused is not None and app.focused.id == "f-planning-contact-email", app.focused
 
 
+async def test_palette_goes_to_an_item_by_its_code_or_words(store: AuditStore) -> None:
+    app = make_app(store)
+    async with started(app) as pilot:
+        await pilot.press("enter", "f3", "ctrl+p", *"B17")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.table.code == "B17"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+p", *"C2 5.3.1.2")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.table.code == "C2"  # type: ignore[attr-defined]
+
+
 def test_run_turns_the_mouse_off_over_ssh(monkeypatch: pytest.MonkeyPatch, store: AuditStore) -> None:
     seen: dict[str, object] = {}
     monkeypatch.setattr(app_module.AuditdeskApp, "run", lambda self, **kw: seen.update(kw, language=self.t.language))
