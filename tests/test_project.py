@@ -33,26 +33,25 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert ci[-1] == readme_commands()[1]
 
 
-def test_domain_core_imports_no_textual_git_or_markdown() -> None:
-    code = (
-        "import sys; import auditdesk.criteria.scoring, auditdesk.criteria.catalog, auditdesk.audit.document, "
-        "auditdesk.audit.stages, auditdesk.audit.diff; "
-        "print(sorted(m for m in ('textual', 'git', 'markdown_it') if m in sys.modules))"
-    )
+def imported(modules: str, watched: tuple[str, ...]) -> list[str]:
+    """Which of `watched` a fresh Python has imported after importing `modules` (comma-separated)."""
+    code = f"import sys; import {modules}; print(repr(sorted(m for m in {watched!r} if m in sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    return list(ast.literal_eval(out.stdout.strip()))
+
+
+def test_domain_core_imports_no_textual_git_or_markdown() -> None:
+    assert imported("auditdesk.criteria.scoring, auditdesk.criteria.catalog, auditdesk.audit.document, "
+                    "auditdesk.audit.stages, auditdesk.audit.diff", ("textual", "git", "markdown_it")) == []
 
 
 def test_a_command_line_save_imports_only_what_it_needs() -> None:
     """What `auditdesk score` imports leaves out the app, the report, and the standard-library
     modules a save never needs (each costs every command milliseconds; BENCHMARKS.md)."""
-    code = (
-        "import sys; import auditdesk.cli, auditdesk.cli.commands.audits, auditdesk.store.audits, auditdesk.store.people; "
-        "print(sorted(m for m in ('textual', 'rich', 'markdown_it', 'logging', 'platformdirs', 'importlib.metadata', "
-        "'tempfile', 'socket', 'secrets') if m in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    watched = ("textual", "rich", "markdown_it", "logging", "platformdirs", "importlib.metadata", "tempfile",
+               "socket", "secrets")
+    assert imported("auditdesk.cli, auditdesk.cli.commands.audits, auditdesk.store.audits, auditdesk.store.people",
+                    watched) == []
 
 
 def _gate() -> Any:
