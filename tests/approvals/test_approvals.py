@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 
 from support import git
-from support.approvals import AUDIT, Team, add_member, git_as
+from support.approvals import AUDIT, Team, add_member, git_as, submit_and_approve
 
 from auditdesk.audit import workflow
 from auditdesk.audit.identity import Identity
@@ -37,15 +37,6 @@ def hub_file(team: Team) -> str:
 
 def hub_pct(team: Team, code: str) -> object:
     return tomllib.loads(hub_file(team))["items"][code].get("pct")
-
-
-def submit_and_approve(team: Team) -> None:
-    """The leader submits and syncs; the reviewer syncs, approves and syncs."""
-    team.ok("han", "advance", AUDIT)
-    team.ok("han", "sync")
-    team.ok("li", "sync")
-    assert "approved; tag approved/10234-2024-SD/1" in team.ok("li", "approve", AUDIT)
-    team.ok("li", "sync")
 
 
 def forge_approval(store: Path) -> None:

@@ -8,17 +8,14 @@ from pathlib import Path
 
 import pytest
 from support import git
-from support.approvals import AUDIT, Team, git_as
+from support.approvals import AUDIT, Team, git_as, submit_and_approve
 
 from auditdesk.store import signing
 
 
 def approve(team: Team) -> None:
-    team.ok("han", "advance", AUDIT)
-    team.ok("han", "sync")
-    team.ok("li", "sync")
-    assert "approved; tag approved/10234-2024-SD/1" in team.ok("li", "approve", AUDIT)
-    team.ok("li", "sync")
+    """Submitted, approved by the reviewer, and synced back to the leader."""
+    submit_and_approve(team)
     team.ok("han", "sync")
 
 

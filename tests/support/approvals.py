@@ -73,3 +73,12 @@ def git_as(repo: Path, who: str, *args: str) -> str:
     done = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+def submit_and_approve(team: Team) -> None:
+    """The leader submits and syncs; the reviewer syncs, approves and syncs."""
+    team.ok("han", "advance", AUDIT)
+    team.ok("han", "sync")
+    team.ok("li", "sync")
+    assert "approved; tag approved/10234-2024-SD/1" in team.ok("li", "approve", AUDIT)
+    team.ok("li", "sync")
