@@ -103,9 +103,9 @@ def note_missing_diff_driver() -> None:
     if shutil.which(COMMAND) is None:
         here = Path(sys.executable).parent
         where = f" (it is in {here})" if (here / COMMAND).exists() else ""
+        activate = f". {here / 'activate'}" if (here / "activate").exists() else "activate the virtual environment"
         print(f"auditdesk: note: {COMMAND} is not on PATH{where}: plain git diff and git log -p of audits "
-              "will fail until it is; activate the virtual environment (. .venv/bin/activate) or install "
-              "auditdesk with pipx", file=sys.stderr)
+              f"will fail until it is; run {activate}, or install auditdesk with pipx", file=sys.stderr)
 
 
 def now() -> dt.datetime:

@@ -330,6 +330,7 @@ def test_demo_init_and_clone_say_when_git_cannot_find_the_diff_driver(
     for argv in (("demo",), ("init",), ("clone", str(hub), str(tmp_path / "mine"))):
         code, _, err = Cli(capsys, tmp_path / argv[0])(*argv)
         assert code == 0 and "auditdesk: note: auditdesk-textconv is not on PATH" in err, (argv, err)
+        assert f"run . {Path(sys.executable).parent / 'activate'}," in err  # the command to run, whole
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:{git_dir}:/bin")
     code, _, err = Cli(capsys, tmp_path / "again")("demo")
     assert code == 0 and "not on PATH" not in err
