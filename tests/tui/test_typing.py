@@ -190,6 +190,7 @@ async def test_choices_save_once_and_show_the_whole_value(store: AuditStore) -> 
         await pilot.press("enter")  # conclusion
         await tab_to(pilot, "f-conclusion-recommendation")
         await pilot.press("right", "right")  # from "recommend certification"
+        await pilot.pause()  # the field asks for a new layout (refresh(layout=True)); it runs when idle
         field = app.screen.query_one("#f-conclusion-recommendation")
         assert field.render().plain == "< recommend maintenance of certification >"
         assert field.size.width >= len("< recommend maintenance of certification >")
